@@ -1,0 +1,27 @@
+package dev.allocspec.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Where an allocator gets its memory from: whole pages from the operating system. Allocators take one so that tests
+ * can make the system refuse memory on cue.
+ */
+public interface MemorySource {
+
+    /** The page size: the alignment of every mapping. */
+    long pageSize();
+
+    /**
+     * Obtains a fresh, zero-filled, page-aligned mapping of at least {@code bytes} bytes.
+     *
+     * @param bytes the size of the returned segment, at least 1
+     * @param scope the scope of the returned segment; closing it gives the mapping back to the system
+     * @return a native segment of exactly {@code bytes} bytes in {@code scope}
+     * @throws OutOfMemoryError if the system refuses, with the size and the reason
+     */
+    MemorySegment obtain(long bytes, Arena scope);
+
+    /** How memory is obtained, for reports, e.g. {@code "mmap/munmap (Linux, FFM downcall)"}. */
+    String description();
+}

@@ -1,0 +1,459 @@
+package dev.allocspec.reference;
+
+import dev.allocspec.os.MemorySource;
+import dev.allocspec.os.OsMemory;
+import dev.allocspec.spec.AllocatorStats;
+import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.ClassStats;
+import dev.allocspec.spec.Invariant;
+import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.Rejections;
+import dev.allocspec.spec.SelfChecking;
+import dev.allocspec.spec.SizeClass;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The reference allocator: the executable specification of the allocator family (see {@link BlockAllocator} and
+ * {@code INVARIANTS.md}). It is deliberately plain: one lock around everything, Java collections for all bookkeeping,
+ * short methods. Speed is not its job; being obviously right is.
+ *
+ * <p>The state, all guarded by {@link #lock}:
+ * <ul>
+ *   <li>{@link #arenas}: every chunk and raw mapping obtained and not given back, in the order obtained;</li>
+ *   <li>{@link #arenaAt}: the same records by base address, to find the owner of any address;</li>
+ *   <li>{@link #freeStacks}: per pooled class, the LIFO stack of free block addresses (head = top);</li>
+ *   <li>{@link #live}: every live block's address and the request it was allocated for;</li>
+ *   <li>{@link #carved}: per pooled class, the blocks carved so far.</li>
+ * </ul>
+ * The policy it fixes: LIFO reuse per class; a class grows only when its stack is empty, by one chunk of
+ * {@link ChunkPolicy#blocksPerChunk()} blocks pushed so that the lowest address is handed out first.
+ *
+ * <p>The real memory lives outside the collections: chunks come from a {@link MemorySource} (by default the
+ * operating system), pooled chunks in one shared scope closed by {@link #close()}, each raw block in a scope of its own
+ * closed when it is freed.
+ */
+public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
+
+    /** What a live block was allocated with. */
+    record Request(long byteSize, long byteAlignment) {
+    }
+
+    /** One chunk or raw mapping obtained from the system; {@code scope} is closed to give it back. */
+    record ArenaRecord(MemorySegment memory, SizeClass sizeClass, Arena scope) {
+        long base() {
+            return memory.address();
+        }
+
+        long end() {
+            return memory.address() + memory.byteSize();
+        }
+    }
+
+    // Package-private so that the invariant tests can plant corruption; nothing else touches them.
+    final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}. */
+    final List<ArenaRecord> arenas = new ArrayList<>();
+    /** Guarded by {@link #lock}. */
+    final NavigableMap<Long, ArenaRecord> arenaAt = new TreeMap<>();
+    /** Guarded by {@link #lock}. */
+    final Map<SizeClass, Deque<Long>> freeStacks = new EnumMap<>(SizeClass.class);
+    /** Guarded by {@link #lock}. */
+    final Map<Long, Request> live = new HashMap<>();
+    /** Guarded by {@link #lock}. */
+    final Map<SizeClass, Long> carved = new EnumMap<>(SizeClass.class);
+    /** Guarded by {@link #lock}. */
+    long chunksObtained;
+    /** Guarded by {@link #lock}. */
+    boolean closed;
+
+    private final ChunkPolicy policy;
+    private final MemorySource memory;
+    private final Arena poolScope = Arena.ofShared();
+
+    /** A reference allocator with the default chunk policy, on the operating system's memory. */
+    public ReferenceAllocator() {
+        this(ChunkPolicy.DEFAULT, OsMemory.system());
+    }
+
+    /**
+     * A reference allocator with a chosen chunk policy and memory source.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public ReferenceAllocator(ChunkPolicy policy, MemorySource memory) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.memory = Objects.requireNonNull(memory, "memory");
+        for (SizeClass c : SizeClass.pooled()) {
+            freeStacks.put(c, new ArrayDeque<>());
+            carved.put(c, 0L);
+        }
+    }
+
+    /** The chunk policy in use. */
+    public ChunkPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize) {
+        return allocate(byteSize, 1);
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        lock.lock();
+        try {
+            requireOpen();
+            SizeClass sizeClass = SizeClass.forRequest(byteSize, byteAlignment, memory.pageSize());
+            long address = sizeClass.isRaw() ? mapRaw(byteSize) : popOrGrow(sizeClass);
+            live.put(address, new Request(byteSize, byteAlignment));
+            ArenaRecord owner = ownerOf(address);
+            return owner.memory().asSlice(address - owner.base(), byteSize);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void free(MemorySegment block) {
+        lock.lock();
+        try {
+            requireOpen();
+            long address = Rejections.requireLiveNativeSegment(block);
+            ArenaRecord owner = ownerOf(address);
+            if (owner == null) {
+                throw Rejections.foreign(address);
+            }
+            if (owner.sizeClass().isRaw()) {
+                freeRaw(owner, block);
+            } else {
+                freePooled(owner, block);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<MemorySegment> arenas() {
+        lock.lock();
+        try {
+            requireOpen();
+            return arenas.stream().map(ArenaRecord::memory).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public AllocatorStats stats() {
+        lock.lock();
+        try {
+            requireOpen();
+            List<ClassStats> pools = new ArrayList<>();
+            for (SizeClass c : SizeClass.pooled()) {
+                pools.add(new ClassStats(c, carved.get(c), liveCount(c), freeStacks.get(c).size()));
+            }
+            List<ArenaRecord> raw = arenas.stream().filter(a -> a.sizeClass().isRaw()).toList();
+            long rawBytes = raw.stream().mapToLong(a -> mappedBytes(a.memory().byteSize())).sum();
+            return new AllocatorStats(pools, raw.size(), rawBytes, chunksObtained);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            requireOpen();
+            closed = true;
+            for (ArenaRecord a : arenas) {
+                if (a.sizeClass().isRaw()) {
+                    a.scope().close();
+                }
+            }
+            poolScope.close();
+            arenas.clear();
+            arenaAt.clear();
+            live.clear();
+            freeStacks.values().forEach(Deque::clear);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- allocation ----------------------------------------------------------------------------------------------
+
+    private long popOrGrow(SizeClass sizeClass) {
+        assert lock.isHeldByCurrentThread();
+        Deque<Long> stack = freeStacks.get(sizeClass);
+        if (stack.isEmpty()) {
+            grow(sizeClass); // INV-REUSE-BEFORE-GROWTH: only an empty stack grows
+        }
+        return stack.pop(); // INV-LIFO: the top is the block freed last
+    }
+
+    /** Obtains one chunk and pushes its blocks so that the lowest address ends on top (INV-CARVE-ORDER). */
+    private void grow(SizeClass sizeClass) {
+        assert lock.isHeldByCurrentThread();
+        MemorySegment chunk = memory.obtain(policy.chunkBytes(sizeClass), poolScope);
+        record(new ArenaRecord(chunk, sizeClass, poolScope));
+        chunksObtained++;
+        Deque<Long> stack = freeStacks.get(sizeClass);
+        for (int i = policy.blocksPerChunk() - 1; i >= 0; i--) {
+            stack.push(chunk.address() + (long) i * sizeClass.blockSize());
+        }
+        carved.merge(sizeClass, (long) policy.blocksPerChunk(), Long::sum);
+    }
+
+    private long mapRaw(long byteSize) {
+        assert lock.isHeldByCurrentThread();
+        Arena own = Arena.ofShared();
+        try {
+            MemorySegment mapping = memory.obtain(byteSize, own);
+            record(new ArenaRecord(mapping, SizeClass.RAW, own));
+            return mapping.address();
+        } catch (RuntimeException | Error e) {
+            own.close();
+            throw e;
+        }
+    }
+
+    private void record(ArenaRecord arena) {
+        assert lock.isHeldByCurrentThread();
+        arenas.add(arena);
+        arenaAt.put(arena.base(), arena);
+    }
+
+    // ---- freeing -------------------------------------------------------------------------------------------------
+
+    private void freePooled(ArenaRecord owner, MemorySegment block) {
+        assert lock.isHeldByCurrentThread();
+        SizeClass sizeClass = owner.sizeClass();
+        long address = block.address();
+        long blockStart = owner.base() + (address - owner.base()) / sizeClass.blockSize() * sizeClass.blockSize();
+        if (blockStart != address) {
+            throw Rejections.interior(address, blockStart, sizeClass);
+        }
+        Request request = live.get(address);
+        if (request == null) {
+            throw Rejections.doubleFree(address, sizeClass);
+        }
+        if (request.byteSize() != block.byteSize()) {
+            throw Rejections.wrongSize(address, block.byteSize(), request.byteSize(), sizeClass);
+        }
+        live.remove(address);
+        freeStacks.get(sizeClass).push(address); // INV-LIFO
+    }
+
+    private void freeRaw(ArenaRecord owner, MemorySegment block) {
+        assert lock.isHeldByCurrentThread();
+        long address = block.address();
+        if (address != owner.base()) {
+            throw Rejections.interior(address, owner.base(), SizeClass.RAW);
+        }
+        long allocatedSize = owner.memory().byteSize(); // a raw arena is exactly its block
+        if (allocatedSize != block.byteSize()) {
+            throw Rejections.wrongSize(address, block.byteSize(), allocatedSize, SizeClass.RAW);
+        }
+        live.remove(address);
+        arenas.remove(owner);
+        arenaAt.remove(owner.base());
+        owner.scope().close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
+    }
+
+    // ---- lookups -------------------------------------------------------------------------------------------------
+
+    /** The arena containing {@code address}, or null if none does. */
+    private ArenaRecord ownerOf(long address) {
+        assert lock.isHeldByCurrentThread();
+        Map.Entry<Long, ArenaRecord> floor = arenaAt.floorEntry(address);
+        if (floor == null) {
+            return null;
+        }
+        ArenaRecord a = floor.getValue();
+        return address < a.end() ? a : null;
+    }
+
+    private long liveCount(SizeClass sizeClass) {
+        assert lock.isHeldByCurrentThread();
+        return live.keySet().stream().filter(addr -> classOf(addr) == sizeClass).count();
+    }
+
+    private SizeClass classOf(long address) {
+        ArenaRecord owner = ownerOf(address);
+        return owner == null ? null : owner.sizeClass();
+    }
+
+    private long mappedBytes(long byteSize) {
+        return SizeClass.rawMappingSize(byteSize, memory.pageSize());
+    }
+
+    private void requireOpen() {
+        assert lock.isHeldByCurrentThread();
+        if (closed) {
+            throw Rejections.closed();
+        }
+    }
+
+    // ---- the invariants ------------------------------------------------------------------------------------------
+
+    /**
+     * Walks the whole state and checks every invariant visible from inside, in catalogue order.
+     *
+     * @throws InvariantViolation naming the first broken invariant
+     * @throws IllegalStateException if closed
+     */
+    @Override
+    public void checkInvariants() {
+        lock.lock();
+        try {
+            requireOpen();
+            arenasAreRecordedConsistently();
+            arenasAreDisjoint();
+            liveBlocksAreWellPlaced();
+            freeBlocksAreWellPlaced();
+            chunksFollowThePolicy();
+            rawArenasArePageAligned();
+            eachClassIsConserved();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** INV-ARENAS-RECORDED: the ordered list and the address index hold the same arenas. */
+    private void arenasAreRecordedConsistently() {
+        if (arenas.size() != arenaAt.size() || !new HashSet<>(arenas).equals(new HashSet<>(arenaAt.values()))) {
+            throw new InvariantViolation(Invariant.ARENAS_RECORDED,
+                    "arena list (" + arenas.size() + ") and address index (" + arenaAt.size() + ") disagree");
+        }
+    }
+
+    /** INV-DISJOINT at arena level: no two arenas overlap, so blocks of different arenas cannot. */
+    private void arenasAreDisjoint() {
+        long previousEnd = Long.MIN_VALUE;
+        for (ArenaRecord a : arenaAt.values()) {
+            if (a.base() < previousEnd) {
+                throw new InvariantViolation(Invariant.DISJOINT,
+                        "arena at 0x" + Long.toHexString(a.base()) + " overlaps the one before it");
+            }
+            previousEnd = Math.max(a.end(), a.base() + 1);
+        }
+    }
+
+    /** INV-CARVE-ORDER: every pooled chunk has the policy's size and is page-aligned. */
+    private void chunksFollowThePolicy() {
+        for (ArenaRecord a : arenas) {
+            if (a.sizeClass().isRaw()) {
+                continue;
+            }
+            if (a.memory().byteSize() != policy.chunkBytes(a.sizeClass()) || a.base() % memory.pageSize() != 0) {
+                throw new InvariantViolation(Invariant.CARVE_ORDER, "chunk at 0x" + Long.toHexString(a.base())
+                        + " of " + a.memory().byteSize() + " bytes for class " + a.sizeClass()
+                        + " is not a page-aligned chunk of " + policy.chunkBytes(a.sizeClass()) + " bytes");
+            }
+        }
+    }
+
+    /** INV-RAW-PAGES: each raw arena is page-aligned and backs exactly one live block. */
+    private void rawArenasArePageAligned() {
+        for (ArenaRecord a : arenas) {
+            Request request = live.get(a.base());
+            if (a.sizeClass().isRaw() && (a.base() % memory.pageSize() != 0 || request == null
+                    || request.byteSize() != a.memory().byteSize())) {
+                throw new InvariantViolation(Invariant.RAW_PAGES, "raw arena at 0x" + Long.toHexString(a.base())
+                        + " is not page-aligned or does not back one live block of its size");
+            }
+        }
+    }
+
+    /** INV-ARENA-CONTAINMENT, INV-SIZE-CLASS, INV-ALIGN for every live block. */
+    private void liveBlocksAreWellPlaced() {
+        for (Map.Entry<Long, Request> block : live.entrySet()) {
+            long address = block.getKey();
+            Request request = block.getValue();
+            ArenaRecord owner = requireBlockBoundary(address);
+            SizeClass expected = SizeClass.forRequest(request.byteSize(), request.byteAlignment(), memory.pageSize());
+            if (owner.sizeClass() != expected) {
+                throw new InvariantViolation(Invariant.SIZE_CLASS, "block 0x" + Long.toHexString(address) + " for "
+                        + request + " sits in class " + owner.sizeClass() + ", not " + expected);
+            }
+            long natural = owner.sizeClass().isRaw() ? memory.pageSize()
+                    : Math.min(owner.sizeClass().blockSize(), memory.pageSize());
+            if (address % natural != 0 || address % request.byteAlignment() != 0) {
+                throw new InvariantViolation(Invariant.ALIGN, "block 0x" + Long.toHexString(address)
+                        + " is not aligned to " + Math.max(natural, request.byteAlignment()));
+            }
+        }
+    }
+
+    /** INV-ARENA-CONTAINMENT for free blocks: in an arena of their own class, on a block boundary. */
+    private void freeBlocksAreWellPlaced() {
+        for (Map.Entry<SizeClass, Deque<Long>> stack : freeStacks.entrySet()) {
+            for (long address : stack.getValue()) {
+                ArenaRecord owner = requireBlockBoundary(address);
+                if (owner.sizeClass() != stack.getKey()) {
+                    throw new InvariantViolation(Invariant.ARENA_CONTAINMENT, "free block 0x"
+                            + Long.toHexString(address) + " of class " + owner.sizeClass() + " is on the "
+                            + stack.getKey() + " stack");
+                }
+            }
+        }
+    }
+
+    /** INV-CONSERVATION: carved = live + free per class, no block both live and free, no block twice on a stack. */
+    private void eachClassIsConserved() {
+        for (SizeClass c : SizeClass.pooled()) {
+            Deque<Long> stack = freeStacks.get(c);
+            Set<Long> distinct = new HashSet<>(stack);
+            if (distinct.size() != stack.size()) {
+                throw new InvariantViolation(Invariant.CONSERVATION, "a block is twice on the " + c + " stack");
+            }
+            for (long address : distinct) {
+                if (live.containsKey(address)) {
+                    throw new InvariantViolation(Invariant.CONSERVATION,
+                            "block 0x" + Long.toHexString(address) + " is both live and free");
+                }
+            }
+            long chunks = arenas.stream().filter(a -> a.sizeClass() == c).count();
+            long carvedNow = carved.get(c);
+            long liveNow = liveCount(c);
+            if (carvedNow != liveNow + stack.size() || carvedNow != chunks * policy.blocksPerChunk()) {
+                throw new InvariantViolation(Invariant.CONSERVATION, "class " + c + ": carved " + carvedNow
+                        + ", live " + liveNow + ", free " + stack.size() + ", chunks " + chunks);
+            }
+        }
+    }
+
+    /** The arena owning {@code address}, which must be a block boundary inside it (INV-ARENA-CONTAINMENT). */
+    private ArenaRecord requireBlockBoundary(long address) {
+        ArenaRecord owner = ownerOf(address);
+        if (owner == null) {
+            throw new InvariantViolation(Invariant.ARENA_CONTAINMENT,
+                    "block 0x" + Long.toHexString(address) + " lies in no recorded arena");
+        }
+        long offset = address - owner.base();
+        if (!owner.sizeClass().isRaw() && offset % owner.sizeClass().blockSize() != 0) {
+            throw new InvariantViolation(Invariant.ARENA_CONTAINMENT,
+                    "block 0x" + Long.toHexString(address) + " is not on a block boundary of its arena");
+        }
+        return owner;
+    }
+}

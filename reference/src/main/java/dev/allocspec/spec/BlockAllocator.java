@@ -1,0 +1,106 @@
+package dev.allocspec.spec;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.util.List;
+
+/**
+ * The contract of the allocator family: fixed-size blocks in five {@linkplain SizeClass size classes} over off-heap
+ * memory obtained from the operating system, and raw mappings above them.
+ *
+ * <h2>Allocation</h2>
+ * {@link #allocate(long, long) allocate(n, a)} returns a native segment of exactly {@code n} bytes (zero allowed) that
+ * starts at the first byte of a block of the smallest class whose block size is at least {@code max(n, a)}
+ * ({@code INV-SIZE-CLASS}); its address is a multiple of {@code a} ({@code INV-ALIGN}). Above
+ * {@value SizeClass#LARGEST_BLOCK} bytes the block is raw: a page-aligned, page-rounded mapping of its own, recorded as
+ * an arena while it lives and given back to the system on free ({@code INV-RAW-PAGES}, {@code INV-RAW-RETURNED}).
+ * Pooled memory is never given back before {@link #close()}.
+ *
+ * <h2>Freeing</h2>
+ * {@link #free(MemorySegment)} takes the segment {@code allocate} returned (or any native segment with the same address
+ * and byte size). Any thread may free a block, whichever thread allocated it.
+ *
+ * <h2>Errors</h2>
+ * Every rejected call throws before it changes anything: the allocator's state is exactly as it was
+ * ({@code INV-REJECT-*}).
+ * <ul>
+ *   <li>negative size, size above {@link SizeClass#MAX_REQUEST}, alignment not a power of two or above the page size:
+ *       {@link IllegalArgumentException};</li>
+ *   <li>free of a segment this allocator does not own (foreign, heap, or already given back raw memory), of an
+ *       address inside a block but not at its start, or of a size other than the one allocated:
+ *       {@link IllegalArgumentException};</li>
+ *   <li>free of a block that is already free (double free): {@link IllegalStateException};</li>
+ *   <li>{@code null}: {@link NullPointerException};</li>
+ *   <li>any call after {@link #close()}, {@code close()} included: {@link IllegalStateException};</li>
+ *   <li>the system refusing memory: {@link OutOfMemoryError} with the size and the reason; the allocator stays
+ *       usable.</li>
+ * </ul>
+ *
+ * <h2>Policy</h2>
+ * In single-threaded use every member of the family makes the same decisions as the reference allocator: LIFO reuse
+ * per class, growth only when a class's free stack is empty, one chunk per growth carved in the order
+ * {@link ChunkPolicy} gives. The same operations therefore give every block the same (arena index, offset).
+ */
+public interface BlockAllocator extends SegmentAllocator, AutoCloseable {
+
+    /**
+     * Allocates a block for {@code byteSize} bytes with alignment 1.
+     *
+     * @return a native segment of exactly {@code byteSize} bytes at the start of its block
+     * @throws IllegalArgumentException if the size is negative or too large
+     * @throws IllegalStateException    if the allocator is closed
+     * @throws OutOfMemoryError         if the system refuses memory
+     */
+    @Override
+    MemorySegment allocate(long byteSize);
+
+    /**
+     * Allocates a block for {@code byteSize} bytes at an address that is a multiple of {@code byteAlignment}.
+     *
+     * @param byteSize      the size of the returned segment, 0 or more
+     * @param byteAlignment a power of two, at most the page size
+     * @return a native segment of exactly {@code byteSize} bytes at the start of its block
+     * @throws IllegalArgumentException if the size or the alignment is bad
+     * @throws IllegalStateException    if the allocator is closed
+     * @throws OutOfMemoryError         if the system refuses memory
+     */
+    @Override
+    MemorySegment allocate(long byteSize, long byteAlignment);
+
+    /**
+     * Gives a block back: a pooled block goes on top of its class's free stack, a raw block's mapping goes back to the
+     * system.
+     *
+     * @param block the segment {@code allocate} returned
+     * @throws NullPointerException     if {@code block} is null
+     * @throws IllegalArgumentException if the segment is not a block of this allocator (foreign, heap, interior
+     *                                  address) or its size is not the size allocated
+     * @throws IllegalStateException    if the block is already free, or the allocator is closed
+     */
+    void free(MemorySegment block);
+
+    /**
+     * Every chunk and raw mapping obtained from the system and not given back, in the order obtained (jalib's
+     * {@code getAllocArenas}). Pooled chunks stay until {@link #close()}; a raw mapping leaves the list when freed.
+     *
+     * @return an unmodifiable snapshot
+     * @throws IllegalStateException if the allocator is closed
+     */
+    List<MemorySegment> arenas();
+
+    /**
+     * The current counts.
+     *
+     * @throws IllegalStateException if the allocator is closed
+     */
+    AllocatorStats stats();
+
+    /**
+     * Gives every chunk and raw mapping back to the system. Segments handed out become inaccessible where the
+     * implementation can arrange it, and every later call, this one included, throws {@link IllegalStateException}.
+     *
+     * @throws IllegalStateException if already closed
+     */
+    @Override
+    void close();
+}

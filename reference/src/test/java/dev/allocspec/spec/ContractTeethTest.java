@@ -1,0 +1,70 @@
+package dev.allocspec.spec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+/**
+ * The contract has teeth: run against each {@link PlantedFault}, it fails at least once, and every contract test
+ * fails on at least one fault. A test that cannot fail would show up here as a row no fault reaches.
+ */
+class ContractTeethTest {
+
+    @Test
+    void everyPlantedFaultIsCaughtAndEveryContractTestCatchesOne() {
+        Map<PlantedFault, Set<String>> failedTests = new EnumMap<>(PlantedFault.class);
+        for (PlantedFault fault : PlantedFault.values()) {
+            failedTests.put(fault, failingContractTests(fault));
+        }
+        System.out.println("Contract teeth (planted fault -> contract tests that failed):");
+        failedTests.forEach((fault, tests) -> System.out.printf("  %-24s %s%n", fault, tests));
+
+        assertThat(failedTests).allSatisfy((fault, tests) ->
+                assertThat(tests).as("contract tests failing on planted fault %s", fault).isNotEmpty());
+        Set<String> caughtSomething = failedTests.values().stream().flatMap(Set::stream)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(caughtSomething).as("contract tests that fail on some planted fault")
+                .containsExactlyInAnyOrderElementsOf(contractTests());
+    }
+
+    private static Set<String> contractTests() {
+        return Arrays.stream(BlockAllocatorContract.class.getDeclaredMethods())
+                .filter(m -> m.isAnnotationPresent(Test.class)).map(Method::getName)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static Set<String> failingContractTests(PlantedFault fault) {
+        FaultyAllocatorContract.fault = fault;
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(FaultyAllocatorContract.class)).build();
+        Set<String> failed = new TreeSet<>();
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(request, new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+                if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL
+                        && test.getSource().orElse(null) instanceof MethodSource method) {
+                    failed.add(method.getMethodName());
+                }
+            }
+        });
+        return failed;
+    }
+}

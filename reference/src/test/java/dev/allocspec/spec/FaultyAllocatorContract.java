@@ -1,0 +1,20 @@
+package dev.allocspec.spec;
+
+import dev.allocspec.os.MemorySource;
+import dev.allocspec.reference.ReferenceAllocator;
+
+/**
+ * The contract run against the reference allocator with one planted fault. Not run by surefire on its own (the name
+ * ends in neither Test nor Properties): {@link ContractTeethTest} launches it once per fault.
+ */
+class FaultyAllocatorContract extends BlockAllocatorContract {
+
+    static volatile PlantedFault fault;
+
+    @Override
+    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
+        ChunkPolicy planted = fault == PlantedFault.WRONG_CHUNK_SIZE
+                ? new ChunkPolicy(policy.blocksPerChunk() * 2) : policy;
+        return new FaultyAllocator(fault, new ReferenceAllocator(planted, memory));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.allocspec.spec;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** INVARIANTS.md and the {@link Invariant} enum say the same thing, and every check they name exists. */
+class InvariantCatalogueTest {
+
+    private static final Path FILE = rootDir().resolve("INVARIANTS.md");
+
+    @Test
+    void invariantsFileMatchesTheCatalogue() throws IOException {
+        if (Boolean.getBoolean("allocspec.writeInvariants")) {
+            Files.writeString(FILE, InvariantCatalogue.render());
+        }
+        assertThat(FILE).as("INVARIANTS.md (regenerate with -Dallocspec.writeInvariants=true)").exists();
+        assertThat(Files.readString(FILE))
+                .as("INVARIANTS.md is out of date: run ./mvnw -q -pl reference test -Dtest=InvariantCatalogueTest "
+                        + "-Dallocspec.writeInvariants=true")
+                .isEqualTo(InvariantCatalogue.render());
+    }
+
+    @Test
+    void everyIdInTheFileIsInTheCodeAndBackAgain() throws IOException {
+        Matcher headings = Pattern.compile("(?m)^## (INV-[A-Z0-9-]+)$").matcher(Files.readString(FILE));
+        List<String> inFile = headings.results().map(r -> r.group(1)).toList();
+        List<String> inCode = Arrays.stream(Invariant.values()).map(Invariant::id).toList();
+        assertThat(inFile).containsExactlyInAnyOrderElementsOf(inCode);
+        assertThat(inCode).doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(15);
+    }
+
+    @Test
+    void everyInvariantNamesChecksThatExistWhereTheyAreVisible() {
+        for (Invariant inv : Invariant.values()) {
+            assertThat(inv.id()).matches("INV-[A-Z0-9-]+");
+            assertThat(inv.statement()).isNotBlank();
+            assertThat(inv.rationale()).isNotBlank();
+            assertThat(inv.enforcedBy()).as("checks enforcing %s", inv.id()).isNotEmpty();
+            for (String check : inv.enforcedBy()) {
+                assertThat(check).as("check named by %s", inv.id()).matches("[a-z][\\w.]*\\.[A-Z]\\w*(\\$\\w+)*#\\w+");
+                String className = check.substring(0, check.indexOf('#'));
+                String methodName = check.substring(check.indexOf('#') + 1);
+                Class<?> owner;
+                try {
+                    owner = Class.forName(className);
+                } catch (ClassNotFoundException notOnThisClassPath) {
+                    continue; // a check in another module: that module's catalogue test resolves it
+                }
+                assertThat(Arrays.stream(owner.getDeclaredMethods()).map(Method::getName))
+                        .as("methods of %s (named by %s)", className, inv.id()).contains(methodName);
+            }
+        }
+    }
+
+    @Test
+    void byIdFindsEveryInvariantAndRejectsUnknownIds() {
+        for (Invariant inv : Invariant.values()) {
+            assertThat(Invariant.byId(inv.id())).isSameAs(inv);
+        }
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> Invariant.byId("INV-NOPE")).withMessageContaining("INV-NOPE");
+    }
+
+    private static Path rootDir() {
+        String root = System.getProperty("allocspec.rootDir");
+        return root != null ? Path.of(root) : Path.of("..");
+    }
+}

@@ -1,0 +1,54 @@
+package dev.allocspec.spec;
+
+/**
+ * One deliberate bug each, planted by {@link FaultyAllocator} around a correct allocator. The contract must catch
+ * every one of them; {@link ContractTeethTest} shows it does.
+ */
+enum PlantedFault {
+    /** Requests of exactly a class's block size are served from the next class up. */
+    CLASS_OFF_BY_ONE,
+    /** Zero-byte requests are refused. */
+    REJECTS_ZERO_SIZE,
+    /** Alignment is ignored. */
+    IGNORES_ALIGNMENT,
+    /** Every third allocation hands out the previous block again. */
+    HANDS_OUT_BLOCK_TWICE,
+    /** arenas() forgets every arena. */
+    FORGETS_ARENAS,
+    /** Freeing a block writes a free-list link into the block after it, which may be live. */
+    LINKS_INTO_NEIGHBOUR,
+    /** Freed pooled blocks are leaked instead of reused. */
+    LEAKS_FREED_BLOCK,
+    /** Frees are delayed by one, so reuse is no longer LIFO. */
+    DELAYS_FREE,
+    /** Chunks carry twice the blocks the policy says. */
+    WRONG_CHUNK_SIZE,
+    /** Raw blocks are never given back. */
+    KEEPS_RAW_MAPPING,
+    /** stats() counts one live 64-byte block too many. */
+    STATS_OFF_BY_ONE,
+    /** A negative size is served as zero. */
+    ACCEPTS_NEGATIVE_SIZE,
+    /** A size above the maximum is passed to the system. */
+    ACCEPTS_HUGE_SIZE,
+    /** A non-power-of-two alignment is rounded up instead of refused. */
+    ROUNDS_BAD_ALIGNMENT,
+    /** Freeing a segment the allocator does not own is silently ignored. */
+    IGNORES_FOREIGN_FREE,
+    /** An interior address is rounded down to its block and freed. */
+    FREES_INTERIOR_ADDRESS,
+    /** The caller's size is not checked: the block is freed whatever size is given (jalib's release build). */
+    TRUSTS_FREE_SIZE,
+    /** A double free is silently ignored. */
+    IGNORES_DOUBLE_FREE,
+    /** free(null) returns quietly. */
+    IGNORES_NULL,
+    /** stats() keeps answering after close. */
+    STATS_AFTER_CLOSE,
+    /** close() marks the allocator closed but keeps its memory. */
+    CLOSE_KEEPS_MEMORY,
+    /** After the system refused memory once, the allocator refuses everything. */
+    POISONED_BY_REFUSAL,
+    /** Frees from a thread other than the allocating one are dropped (a naive thread-confined cache). */
+    DROPS_CROSS_THREAD_FREE
+}
