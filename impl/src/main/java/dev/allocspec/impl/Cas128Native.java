@@ -1,0 +1,139 @@
+package dev.allocspec.impl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * The native 128-bit CAS routine ({@code libcas128.so}, built from {@code src/main/native/cas128.c} by the Maven
+ * build and packaged per OS/architecture): loaded once, self-tested, and either usable or unavailable with a reason.
+ *
+ * <p>The downcall is <em>critical</em> ({@code Linker.Option.critical(false)}): no thread-state transition, which is
+ * what makes a ~10-instruction routine worth calling. That is allowed because the routine neither blocks nor calls
+ * back into Java. It takes raw addresses, not segments: the caller guarantees the top stays mapped (it lives in the
+ * allocator's control segment, unmapped only by {@code close()}).
+ */
+@SuppressWarnings("restricted") // library loading and the downcall are restricted FFM operations, used on purpose
+final class Cas128Native {
+
+    private static final String LIBRARY = "libcas128.so";
+    private static final Cas128Native INSTANCE = load();
+
+    private final MethodHandle cas;
+    private final String instruction;
+    private final String unavailableReason;
+    private final String platform;
+
+    private Cas128Native(MethodHandle cas, String instruction, String unavailableReason, String platform) {
+        this.cas = cas;
+        this.instruction = instruction;
+        this.unavailableReason = unavailableReason;
+        this.platform = platform;
+    }
+
+    static Cas128Native get() {
+        return INSTANCE;
+    }
+
+    boolean available() {
+        return cas != null;
+    }
+
+    /** What the instruction path is, e.g. {@code "x86-64 lock cmpxchg16b"}; null when unavailable. */
+    String instruction() {
+        return instruction;
+    }
+
+    /** Why the routine cannot be used; null when it can. */
+    String unavailableReason() {
+        return unavailableReason;
+    }
+
+    /** The {@code os-arch} directory the library is looked up under. */
+    String platform() {
+        return platform;
+    }
+
+    /**
+     * Replaces the double word at {@code address} (16-byte aligned) with {new stamp, new node} if it holds
+     * {expected stamp, expected node}. A full barrier, success or not.
+     */
+    boolean cas(long address, long expectStamp, long expectNode, long newStamp, long newNode) {
+        try {
+            return (int) cas.invokeExact(address, expectStamp, expectNode, newStamp, newNode) != 0;
+        } catch (Throwable e) {
+            throw new IllegalStateException("native cas128 downcall failed", e);
+        }
+    }
+
+    private static Cas128Native load() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).replaceAll("[^a-z].*", "");
+        String arch = switch (System.getProperty("os.arch", "")) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> System.getProperty("os.arch", "unknown");
+        };
+        String platform = os + "-" + arch;
+        String resource = "/native/" + platform + "/" + LIBRARY;
+        try (InputStream in = Cas128Native.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                return unavailable(platform, "no " + LIBRARY + " for " + platform + " in the jar (the build had no C "
+                        + "compiler, or there is no routine for this platform)");
+            }
+            Path file = Files.createTempFile("allocspec-cas128-", ".so");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            SymbolLookup library = SymbolLookup.libraryLookup(file, Arena.global());
+            Linker linker = Linker.nativeLinker();
+            MethodHandle supported = linker.downcallHandle(library.find("allocspec_cas128_supported").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT), Linker.Option.critical(false));
+            MethodHandle describe = linker.downcallHandle(library.find("allocspec_cas128_instruction").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS));
+            MethodHandle cas = linker.downcallHandle(library.find("allocspec_cas128").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                    Linker.Option.critical(false));
+            String instruction = ((MemorySegment) describe.invokeExact()).reinterpret(128).getString(0);
+            if ((int) supported.invokeExact() == 0) {
+                return unavailable(platform, "the CPU lacks the instruction (" + instruction + ")");
+            }
+            Cas128Native loaded = new Cas128Native(cas, instruction, null, platform);
+            loaded.selfTest();
+            return loaded;
+        } catch (IOException e) {
+            return unavailable(platform, "could not extract " + LIBRARY + ": " + e.getMessage());
+        } catch (Throwable e) {
+            return unavailable(platform, "could not load " + LIBRARY + ": " + e);
+        }
+    }
+
+    /** One successful and one failing CAS on a scratch double word: the routine does what it says. */
+    private void selfTest() {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment word = scratch.allocate(StackTopLayout.PADDED_SIZE, StackTopLayout.ALIGNMENT);
+            word.set(ValueLayout.JAVA_LONG, StackTopLayout.STAMP_OFFSET, 7);
+            word.set(ValueLayout.JAVA_LONG, StackTopLayout.NODE_OFFSET, 0x1000);
+            boolean wrongStampFails = !cas(word.address(), 8, 0x1000, 9, 0x2000);
+            boolean rightPairSwaps = cas(word.address(), 7, 0x1000, 8, 0x2000);
+            if (!wrongStampFails || !rightPairSwaps
+                    || word.get(ValueLayout.JAVA_LONG, StackTopLayout.STAMP_OFFSET) != 8
+                    || word.get(ValueLayout.JAVA_LONG, StackTopLayout.NODE_OFFSET) != 0x2000) {
+                throw new IllegalStateException("cas128 self-test failed");
+            }
+        }
+    }
+
+    private static Cas128Native unavailable(String platform, String reason) {
+        return new Cas128Native(null, null, reason, platform);
+    }
+}

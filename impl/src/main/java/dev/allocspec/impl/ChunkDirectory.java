@@ -1,0 +1,61 @@
+package dev.allocspec.impl;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Every chunk and raw mapping the allocator holds: by address, to find the owner of any address in O(log n), and in
+ * the order obtained, for {@code arenas()}. Lock-free (skip lists) and without a cap on the number of chunks (jalib's
+ * fixed array of 1024 arena records overflowed).
+ */
+final class ChunkDirectory {
+
+    private final ConcurrentSkipListMap<Long, Chunk> byAddress = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, Chunk> inOrder = new ConcurrentSkipListMap<>();
+    private final AtomicLong nextSequence = new AtomicLong();
+
+    /** Records a chunk; from then on lookups find it. */
+    void add(Chunk chunk) {
+        chunk.sequence = nextSequence.getAndIncrement();
+        inOrder.put(chunk.sequence, chunk);
+        byAddress.put(chunk.base, chunk);
+    }
+
+    /**
+     * Forgets a chunk. Conditional removes: a new mapping the system placed at the same address, recorded meanwhile,
+     * stays.
+     */
+    void remove(Chunk chunk) {
+        byAddress.remove(chunk.base, chunk);
+        inOrder.remove(chunk.sequence, chunk);
+    }
+
+    /** The chunk containing {@code address}, or null. */
+    Chunk containing(long address) {
+        Map.Entry<Long, Chunk> floor = byAddress.floorEntry(address);
+        if (floor == null) {
+            return null;
+        }
+        Chunk chunk = floor.getValue();
+        return address < chunk.end ? chunk : null;
+    }
+
+    /** The chunks' memory in the order obtained. */
+    List<MemorySegment> arenas() {
+        return inOrder.values().stream().map(c -> c.memory).toList();
+    }
+
+    /** All chunks, in the order obtained. */
+    Collection<Chunk> chunks() {
+        return inOrder.values();
+    }
+
+    void clear() {
+        byAddress.clear();
+        inOrder.clear();
+    }
+}

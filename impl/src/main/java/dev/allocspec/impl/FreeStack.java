@@ -1,0 +1,139 @@
+package dev.allocspec.impl;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A lock-free LIFO stack of free blocks (a Treiber stack) whose top is a stamped double word, as in jalib's
+ * {@code JFixedAllocStack}. Public for the concurrency tests and negative controls; not part of the allocator's API.
+ *
+ * <h2>Algorithm</h2>
+ * <pre>
+ * pop:  loop { s = top.stamp; n = top.node; if n == 0: return EMPTY
+ *              next = n.next                       // racy read, see below
+ *              if CAS(top, {s, n} -> {s+1, next}): return n }
+ * push: loop { s = top.stamp; n = top.node; b.next = n
+ *              if CAS(top, {s, n} -> {s+1, b}): return }
+ * </pre>
+ * {@link #pushChain} pushes an already linked chain first..last the same way, with {@code last.next = n}: one CAS for
+ * a whole carved chunk (jalib's {@code expand}).
+ *
+ * <h2>The fundamental invariants are</h2>
+ * <ul>
+ *   <li>the blocks reachable from the top are exactly the free blocks of the class, each once;</li>
+ *   <li>a block's {@code next} is written only by the one thread that owns it while it is off the stack;</li>
+ *   <li>every successful CAS increments the stamp, so a stamp value is never seen twice.</li>
+ * </ul>
+ *
+ * <h2>ABA, and why the stamp is what stops it</h2>
+ * Java's own lock-free collections may ignore ABA because the garbage collector never recycles a node that someone
+ * still references. Here blocks are recycled on purpose: T1 reads top = A and A.next = B, then stalls; T2 pops A, pops
+ * B, pushes A back. The top is A again, so a CAS on the node alone would succeed and install B, which T2 owns: B would
+ * be handed out twice. With the stamp, T1 expects {s, A} while the top holds {s+3, A}, so its CAS fails and it
+ * retries. The stamp is 64 bits wide and never wraps in practice ({@link StackTopLayout}).
+ */
+public class FreeStack {
+
+    /** Creates the free stack of one class over its top. Negative controls plug in broken stacks here. */
+    @FunctionalInterface
+    public interface Factory {
+        /** A stack over {@code top}. */
+        FreeStack create(StampedTop top);
+    }
+
+    /** A test-only hook called by {@link #pop()} between reading the top and its CAS. */
+    @FunctionalInterface
+    public interface PopProbe {
+        /** No probe. */
+        PopProbe NONE = (node, next) -> { };
+
+        /** Called with the node and next that the pending CAS will use. */
+        void beforePopCas(long node, long next);
+    }
+
+    /** The empty stack's node, and pop's answer when empty. */
+    public static final long EMPTY = StackTopLayout.EMPTY;
+
+    protected final StampedTop top;
+    private final PopProbe probe;
+
+    /** A stack over {@code top}. */
+    public FreeStack(StampedTop top) {
+        this(top, PopProbe.NONE);
+    }
+
+    /** A stack over {@code top} that calls {@code probe} between each pop's read and its CAS (tests only). */
+    public FreeStack(StampedTop top, PopProbe probe) {
+        this.top = top;
+        this.probe = probe;
+    }
+
+    /** Removes and returns the top block's address, or {@link #EMPTY}. */
+    public long pop() {
+        final StampedTop top = this.top;
+        for (;;) {
+            long stamp = top.laStamp();
+            long node = top.laNode();
+            if (node == EMPTY) {
+                return EMPTY; // exit: empty (linearized at the load of the node)
+            }
+            // Benign race: another thread may have popped node since we read the top and may be writing its own
+            // data into it now, so 'next' may be garbage. The read itself is safe because pool memory is never
+            // unmapped while the allocator is open, and the value is used only if the CAS below succeeds, which
+            // proves the top was {stamp, node} the whole time: node stayed free and its next unchanged.
+            long next = FreeBlockLayout.lpNext(node);
+            probe.beforePopCas(node, next);
+            if (top.casTop(stamp, node, stampAfter(stamp), next)) {
+                return node; // exit: popped. Successful CAS is the linearization point for pop.
+            }
+        }
+    }
+
+    /** Pushes the block at {@code block}, which the caller owns and which is on no stack. */
+    public void push(long block) {
+        pushChain(block, block);
+    }
+
+    /**
+     * Pushes a chain of blocks already linked {@code first -> ... -> last} through their {@code next} words, with one
+     * successful CAS.
+     */
+    public void pushChain(long first, long last) {
+        final StampedTop top = this.top;
+        for (;;) {
+            long stamp = top.laStamp();
+            long node = top.laNode();
+            FreeBlockLayout.spNext(last, node); // we own last: no one else reads it until the CAS publishes it
+            if (top.casTop(stamp, node, stampAfter(stamp), first)) {
+                return; // exit: pushed. Successful CAS is the linearization point for push.
+            }
+        }
+    }
+
+    /** The stamp a successful CAS installs after {@code stamp}; negative controls override it. */
+    protected long stampAfter(long stamp) {
+        return StackTopLayout.nextStamp(stamp);
+    }
+
+    /** The top's current stamp (acquire), for tests and reports. */
+    public long stamp() {
+        return top.laStamp();
+    }
+
+    /** The strategy behind the top. */
+    public CasStrategy strategy() {
+        return top.strategy();
+    }
+
+    /**
+     * The addresses on the stack, top first, at most {@code limit} of them. Only meaningful when no operation is in
+     * flight; the limit bounds the walk of a corrupted (cyclic) stack.
+     */
+    public List<Long> snapshot(int limit) {
+        List<Long> blocks = new ArrayList<>();
+        for (long node = top.laNode(); node != EMPTY && blocks.size() < limit; node = FreeBlockLayout.lpNext(node)) {
+            blocks.add(node);
+        }
+        return blocks;
+    }
+}

@@ -1,0 +1,393 @@
+package dev.allocspec.impl;
+
+import dev.allocspec.os.MemorySource;
+import dev.allocspec.os.OsMemory;
+import dev.allocspec.spec.AllocatorStats;
+import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.ClassStats;
+import dev.allocspec.spec.Invariant;
+import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.Rejections;
+import dev.allocspec.spec.SelfChecking;
+import dev.allocspec.spec.SizeClass;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The optimised allocator of the family: jalib's design on real off-heap memory, thread-safe and lock-free where the
+ * hardware allows. It makes the same single-threaded decisions as the reference allocator (the specification; see
+ * {@link BlockAllocator} and {@code INVARIANTS.md}), so the same operations give every block the same (arena index,
+ * offset).
+ *
+ * <h2>Overview</h2>
+ * <pre>
+ * allocate(n, a):  class = smallest class >= max(n, a)      (above 16384: raw)
+ *                  loop { b = pool[class].stack.pop(); if b != EMPTY: break; pool.grow() }
+ *                  CAS state(b): FREE -> live(n)             (fails only if the stack is broken)
+ * free(seg):       chunk = directory.containing(seg.address) (O(log chunks))
+ *                  check interior, size; CAS state(b): live(n) -> FREE   (exactly one concurrent free wins)
+ *                  pool.stack.push(b)
+ * raw:             own mmap per block, own scope; free = CAS state, close scope (munmap), forget
+ * </pre>
+ * Each class's free stack is a {@link FreeStack} over a {@link StampedTop} in an off-heap control segment; the free
+ * list lives in the free blocks ({@link FreeBlockLayout}). A chunk's blocks are linked and pushed with one CAS.
+ *
+ * <h2>Memory is never unmapped while open</h2>
+ * Pooled chunks are given back only by {@link #close()}. That is what makes {@link FreeStack#pop()}'s racy read of a
+ * node's {@code next} safe. {@code close()} must therefore not race with other calls: calls that start after it are
+ * rejected, calls in flight when it runs are the caller's bug (as with {@code Arena.close}).
+ *
+ * <h2>Stats under concurrency</h2>
+ * {@code stats()} reads counters that are updated next to, not atomically with, the stacks: exact when no operation
+ * is in flight. A class's {@code free} is {@code carved - live}; {@link #checkInvariants()} walks each stack and
+ * checks that count against it.
+ */
+public final class LockFreeBlockAllocator implements BlockAllocator, SelfChecking {
+
+    private final CasStrategy strategy;
+    private final String strategyReason;
+    private final ChunkPolicy policy;
+    private final MemorySource memory;
+    private final long pageSize;
+    private final Arena poolScope = Arena.ofShared();
+    private final Pool[] pools;
+    private final ChunkDirectory directory = new ChunkDirectory();
+    private final LongAdder rawBlocksLive = new LongAdder();
+    private final LongAdder rawBytesLive = new LongAdder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LockFreeBlockAllocator(Builder builder) {
+        CasStrategy.Choice choice = builder.strategy != null
+                ? new CasStrategy.Choice(builder.strategy, "forced by the caller") : CasStrategy.choose();
+        if (!choice.strategy().isAvailable()) {
+            throw new UnsupportedOperationException(choice.strategy() + " cannot run here ("
+                    + choice.reason() + "): " + choice.strategy().unavailableReason());
+        }
+        this.strategy = choice.strategy();
+        this.strategyReason = choice.reason();
+        this.policy = builder.policy;
+        this.memory = builder.memory;
+        this.pageSize = memory.pageSize();
+        List<SizeClass> classes = SizeClass.pooled();
+        MemorySegment control = memory.obtain(classes.size() * StackTopLayout.PADDED_SIZE, poolScope);
+        this.pools = new Pool[classes.size()];
+        for (int i = 0; i < pools.length; i++) {
+            MemorySegment word = control.asSlice(i * StackTopLayout.PADDED_SIZE, StackTopLayout.PADDED_SIZE);
+            pools[i] = new Pool(classes.get(i), builder.freeStacks.create(StampedTop.over(word, strategy)));
+        }
+    }
+
+    /** An allocator with the automatically chosen strategy (see {@link CasStrategy}) and the default policy. */
+    public static LockFreeBlockAllocator create() {
+        return builder().build();
+    }
+
+    /**
+     * An allocator with a forced strategy and the default policy.
+     *
+     * @throws UnsupportedOperationException with the reason, if the strategy cannot run here
+     */
+    public static LockFreeBlockAllocator create(CasStrategy strategy) {
+        return builder().strategy(strategy).build();
+    }
+
+    /** A builder for a chosen strategy, chunk policy or memory source. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The strategy in use. */
+    public CasStrategy strategy() {
+        return strategy;
+    }
+
+    /**
+     * The strategy in use, its instruction path and why it was chosen, e.g. {@code "NATIVE_CAS128 (x86-64 lock
+     * cmpxchg16b via FFM critical downcall (linux-x86_64)): chosen automatically: ..."}.
+     */
+    public String strategyReport() {
+        return strategy + " (" + strategy.instructionPath() + "): " + strategyReason;
+    }
+
+    /** The chunk policy in use. */
+    public ChunkPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize) {
+        return allocate(byteSize, 1);
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        requireOpen();
+        SizeClass sizeClass = SizeClass.forRequest(byteSize, byteAlignment, pageSize);
+        if (sizeClass.isRaw()) {
+            return allocateRaw(byteSize);
+        }
+        final Pool pool = pools[sizeClass.ordinal()];
+        long block;
+        while ((block = pool.stack.pop()) == FreeStack.EMPTY) {
+            pool.grow(policy, memory, poolScope, directory); // INV-REUSE-BEFORE-GROWTH: only an empty stack grows
+        }
+        Chunk chunk = directory.containing(block);
+        int index = chunk.blockIndex(block);
+        if (!chunk.casState(index, Chunk.FREE, Chunk.liveState(byteSize))) {
+            throw new InvariantViolation(Invariant.SINGLE_OWNER, "popped block 0x" + Long.toHexString(block)
+                    + " of class " + sizeClass + " is already live: the free stack is corrupt");
+        }
+        pool.live.increment();
+        return chunk.memory.asSlice(block - chunk.base, byteSize);
+    }
+
+    private MemorySegment allocateRaw(long byteSize) {
+        Arena own = Arena.ofShared();
+        MemorySegment mapping;
+        try {
+            mapping = memory.obtain(byteSize, own);
+        } catch (RuntimeException | Error e) {
+            own.close();
+            throw e;
+        }
+        Chunk chunk = new Chunk(mapping, SizeClass.RAW, own, 1);
+        chunk.casState(0, Chunk.FREE, Chunk.RAW_LIVE);
+        directory.add(chunk);
+        rawBlocksLive.increment();
+        rawBytesLive.add(SizeClass.rawMappingSize(byteSize, pageSize));
+        return mapping;
+    }
+
+    @Override
+    public void free(MemorySegment block) {
+        requireOpen();
+        long address = Rejections.requireLiveNativeSegment(block);
+        Chunk chunk = directory.containing(address);
+        if (chunk == null) {
+            if (!block.scope().isAlive()) {
+                // A concurrent free of this raw block won, closed its scope and forgot it after our first check.
+                throw Rejections.doubleFree(address, SizeClass.RAW);
+            }
+            throw Rejections.foreign(address);
+        }
+        if (chunk.sizeClass.isRaw()) {
+            freeRaw(chunk, block);
+        } else {
+            freePooled(chunk, block);
+        }
+    }
+
+    private void freePooled(Chunk chunk, MemorySegment block) {
+        long address = block.address();
+        int index = chunk.blockIndex(address);
+        long blockStart = chunk.blockAddress(index);
+        if (blockStart != address) {
+            throw Rejections.interior(address, blockStart, chunk.sizeClass);
+        }
+        int state = chunk.lvState(index);
+        if (state == Chunk.FREE) {
+            throw Rejections.doubleFree(address, chunk.sizeClass);
+        }
+        if (state != Chunk.liveState(block.byteSize())) {
+            throw Rejections.wrongSize(address, block.byteSize(), state - 1L, chunk.sizeClass);
+        }
+        if (!chunk.casState(index, state, Chunk.FREE)) {
+            throw Rejections.doubleFree(address, chunk.sizeClass); // a concurrent free of the same block won
+        }
+        // The successful state CAS is the linearization point of free: from here the block is ours to push.
+        Pool pool = pools[chunk.sizeClass.ordinal()];
+        pool.live.decrement();
+        pool.stack.push(address);
+    }
+
+    private void freeRaw(Chunk chunk, MemorySegment block) {
+        long address = block.address();
+        if (address != chunk.base) {
+            throw Rejections.interior(address, chunk.base, SizeClass.RAW);
+        }
+        if (block.byteSize() != chunk.memory.byteSize()) {
+            throw Rejections.wrongSize(address, block.byteSize(), chunk.memory.byteSize(), SizeClass.RAW);
+        }
+        if (!chunk.casState(0, Chunk.RAW_LIVE, Chunk.FREE)) {
+            throw Rejections.doubleFree(address, SizeClass.RAW); // a concurrent free won
+        }
+        rawBlocksLive.decrement();
+        rawBytesLive.add(-SizeClass.rawMappingSize(chunk.memory.byteSize(), pageSize));
+        // Close before forgetting: a losing concurrent free that no longer finds the chunk sees the scope closed.
+        chunk.rawScope.close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
+        directory.remove(chunk);
+    }
+
+    @Override
+    public List<MemorySegment> arenas() {
+        requireOpen();
+        return directory.arenas();
+    }
+
+    @Override
+    public AllocatorStats stats() {
+        requireOpen();
+        List<ClassStats> classes = new ArrayList<>(pools.length);
+        long chunks = 0;
+        for (Pool pool : pools) {
+            long carved = pool.carved.get();
+            long live = pool.live.sum();
+            classes.add(new ClassStats(pool.sizeClass, carved, live, carved - live));
+            chunks += carved / policy.blocksPerChunk();
+        }
+        return new AllocatorStats(classes, rawBlocksLive.sum(), rawBytesLive.sum(), chunks);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            throw Rejections.closed();
+        }
+        for (Chunk chunk : directory.chunks()) {
+            if (chunk.rawScope != null) {
+                chunk.rawScope.close();
+            }
+        }
+        poolScope.close(); // unmaps every chunk and the control segment
+        directory.clear();
+    }
+
+    private void requireOpen() {
+        if (closed.get()) {
+            throw Rejections.closed();
+        }
+    }
+
+    // ---- invariants (quiescent) ----------------------------------------------------------------------------------
+
+    /**
+     * Walks every free stack and every chunk's state words and checks the invariants visible from inside. Call only
+     * when no operation is in flight.
+     *
+     * @throws InvariantViolation naming the first broken invariant
+     */
+    @Override
+    public void checkInvariants() {
+        requireOpen();
+        for (Pool pool : pools) {
+            long carved = pool.carved.get();
+            long live = pool.live.sum();
+            List<Long> free = pool.stack.snapshot((int) Math.min(Integer.MAX_VALUE - 1, carved + 1));
+            checkFreeBlocks(pool, free);
+            long liveStates = directory.chunks().stream().filter(c -> c.sizeClass == pool.sizeClass)
+                    .mapToLong(LockFreeBlockAllocator::liveBlocks).sum();
+            long chunks = directory.chunks().stream().filter(c -> c.sizeClass == pool.sizeClass).count();
+            if (free.size() != carved - live || liveStates != live || carved != chunks * policy.blocksPerChunk()) {
+                throw new InvariantViolation(Invariant.CONSERVATION, "class " + pool.sizeClass + ": carved " + carved
+                        + " (" + chunks + " chunks), live counter " + live + ", live state words " + liveStates
+                        + ", on the free stack " + free.size());
+            }
+        }
+        long rawLive = directory.chunks().stream().filter(c -> c.sizeClass.isRaw())
+                .mapToLong(LockFreeBlockAllocator::liveBlocks).sum();
+        if (rawLive != rawBlocksLive.sum()) {
+            throw new InvariantViolation(Invariant.CONSERVATION, "raw: " + rawLive + " live mappings, counter "
+                    + rawBlocksLive.sum());
+        }
+        checkArenasDisjointAndAligned();
+    }
+
+    private void checkFreeBlocks(Pool pool, List<Long> free) {
+        Set<Long> seen = new HashSet<>();
+        for (long address : free) {
+            Chunk chunk = directory.containing(address);
+            if (chunk == null || chunk.sizeClass != pool.sizeClass || chunk.blockAddress(chunk.blockIndex(address))
+                    != address) {
+                throw new InvariantViolation(Invariant.ARENA_CONTAINMENT, "free block 0x" + Long.toHexString(address)
+                        + " on the " + pool.sizeClass + " stack is not a block of a " + pool.sizeClass + " chunk");
+            }
+            if (!seen.add(address)) {
+                throw new InvariantViolation(Invariant.CONSERVATION, "block 0x" + Long.toHexString(address)
+                        + " is twice on the " + pool.sizeClass + " stack");
+            }
+            if (chunk.lvState(chunk.blockIndex(address)) != Chunk.FREE) {
+                throw new InvariantViolation(Invariant.CONSERVATION, "block 0x" + Long.toHexString(address)
+                        + " is both live and on the free stack");
+            }
+        }
+    }
+
+    private void checkArenasDisjointAndAligned() {
+        long previousEnd = Long.MIN_VALUE;
+        for (Chunk chunk : directory.chunks().stream().sorted((a, b) -> Long.compare(a.base, b.base)).toList()) {
+            if (chunk.base < previousEnd) {
+                throw new InvariantViolation(Invariant.DISJOINT, "arena 0x" + Long.toHexString(chunk.base)
+                        + " overlaps the one before it");
+            }
+            if (chunk.base % pageSize != 0) {
+                throw new InvariantViolation(Invariant.ALIGN, "arena 0x" + Long.toHexString(chunk.base)
+                        + " is not page-aligned");
+            }
+            previousEnd = chunk.end;
+        }
+    }
+
+    private static long liveBlocks(Chunk chunk) {
+        long live = 0;
+        for (int i = 0; i < chunk.blocks(); i++) {
+            if (chunk.lvState(i) != Chunk.FREE) {
+                live++;
+            }
+        }
+        return live;
+    }
+
+    /** Builds a {@link LockFreeBlockAllocator}; every setting has a default. */
+    public static final class Builder {
+        private CasStrategy strategy;
+        private ChunkPolicy policy = ChunkPolicy.DEFAULT;
+        private MemorySource memory = OsMemory.system();
+        private FreeStack.Factory freeStacks = FreeStack::new;
+
+        private Builder() {
+        }
+
+        /** Forces a strategy; by default it is chosen automatically (see {@link CasStrategy}). */
+        public Builder strategy(CasStrategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /** The chunk policy; {@link ChunkPolicy#DEFAULT} by default. */
+        public Builder policy(ChunkPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Where memory comes from; the operating system by default. */
+        public Builder memory(MemorySource memory) {
+            this.memory = Objects.requireNonNull(memory, "memory");
+            return this;
+        }
+
+        /** How each class's free stack is made; for negative controls (broken stacks) only. */
+        public Builder freeStacks(FreeStack.Factory freeStacks) {
+            this.freeStacks = Objects.requireNonNull(freeStacks, "freeStacks");
+            return this;
+        }
+
+        /**
+         * The allocator.
+         *
+         * @throws UnsupportedOperationException with the reason, if the strategy cannot run here
+         * @throws OutOfMemoryError              if the system refuses the control segment
+         */
+        public LockFreeBlockAllocator build() {
+            return new LockFreeBlockAllocator(this);
+        }
+    }
+}
