@@ -261,6 +261,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         directory.clear();
     }
 
+    /** The pool of a class, for tests in this package that plant corruption. */
+    Pool pool(SizeClass sizeClass) {
+        return pools[sizeClass.ordinal()];
+    }
+
     private void requireOpen() {
         if (closed.get()) {
             throw Rejections.closed();

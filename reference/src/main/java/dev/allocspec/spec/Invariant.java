@@ -52,7 +52,8 @@ public enum Invariant {
                     + "and stats() agrees with the state.",
             "A lost block is a leak and a duplicated one is a future double allocation; counts that drift hide both.",
             Checks.CONTRACT + "#statsAgreeWithOperations",
-            Checks.REFERENCE + "#checkInvariants"),
+            Checks.REFERENCE + "#checkInvariants",
+            "dev.allocspec.impl.LockFreeBlockAllocator#checkInvariants"),
     REUSE_BEFORE_GROWTH("INV-REUSE-BEFORE-GROWTH",
             "A class obtains a new chunk only when its free stack is empty.",
             "Growing while free blocks wait strands memory; it is the policy the optimised allocator must reproduce.",
@@ -127,22 +128,27 @@ public enum Invariant {
             "Under concurrency a block has at most one owner at a time: no block is handed out twice before it is "
                     + "freed.",
             "The ABA problem on the free stack hands one block to two threads; the stamp exists to prevent it.",
-            Checks.CONTRACT + "#freesFromAnotherThread"),
+            Checks.CONTRACT + "#freesFromAnotherThread",
+            Checks.STRESS + "#noBlockIsCorruptedDuplicatedOrLost",
+            "dev.allocspec.impl.LockFreeInvariantsTest#catchesAPoppedBlockThatIsStillLive"),
     NOTHING_LOST("INV-NOTHING-LOST",
             "After concurrent threads free everything they allocated, every carved block is on its free stack "
                     + "exactly once.",
             "A push lost to a failed CAS leaks a block forever.",
-            Checks.CONTRACT + "#freesFromAnotherThread"),
+            Checks.CONTRACT + "#freesFromAnotherThread",
+            Checks.STRESS + "#noBlockIsCorruptedDuplicatedOrLost"),
     LINEARIZABLE("INV-LINEARIZABLE",
             "Every concurrent history is explainable by a sequential run of the reference allocator.",
             "It is what 'thread-safe' means for an allocator.",
-            Checks.CONTRACT + "#freesFromAnotherThread"),
+            Checks.CONTRACT + "#freesFromAnotherThread",
+            Checks.STRESS + "#noBlockIsCorruptedDuplicatedOrLost"),
     REFINEMENT("INV-REFINEMENT",
             "On any single-threaded sequence of operations an implementation gives the same results as the "
                     + "reference: same class, same (arena index, offset), same exception types.",
             "It makes the reference the specification: every property proved of it carries over.",
             Checks.CONTRACT + "#carvesNewChunkInAddressOrder",
-            Checks.CONTRACT + "#reusesLifo");
+            Checks.CONTRACT + "#reusesLifo",
+            "dev.allocspec.impl.DifferentialAgainstReferenceTest#sameOutcomesAsTheReferenceOnALongRandomSequence");
 
     private final String id;
     private final String statement;
@@ -190,5 +196,6 @@ public enum Invariant {
     private static final class Checks {
         static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract";
         static final String REFERENCE = "dev.allocspec.reference.ReferenceAllocator";
+        static final String STRESS = "dev.allocspec.impl.ConcurrentStressTest";
     }
 }

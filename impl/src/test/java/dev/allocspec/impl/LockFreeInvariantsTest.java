@@ -1,0 +1,72 @@
+package dev.allocspec.impl;
+
+import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.Invariant;
+import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.SizeClass;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@link LockFreeBlockAllocator#checkInvariants()} holds on real states and names the ID of planted corruption. */
+class LockFreeInvariantsTest {
+
+    private LockFreeBlockAllocator allocator;
+    private MemorySegment live;
+
+    @BeforeEach
+    void populate() {
+        allocator = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).build();
+        live = allocator.allocate(100);
+        allocator.free(allocator.allocate(100));
+        allocator.allocate(40_000);
+    }
+
+    @AfterEach
+    void close() {
+        allocator.close();
+    }
+
+    @Test
+    void holdsOnRealStates() {
+        allocator.checkInvariants();
+    }
+
+    @Test
+    void namesConservationForALiveBlockOnTheFreeStack() {
+        allocator.pool(SizeClass.B256).stack.push(live.address());
+        assertViolation(Invariant.CONSERVATION);
+    }
+
+    @Test
+    void namesConservationForALostFreeBlock() {
+        assertThat(allocator.pool(SizeClass.B256).stack.pop()).isNotZero();
+        assertViolation(Invariant.CONSERVATION);
+    }
+
+    @Test
+    void namesContainmentForABlockOfAnotherClassOnTheStack() {
+        MemorySegment small = allocator.allocate(10);
+        allocator.pool(SizeClass.B256).stack.push(small.address());
+        assertViolation(Invariant.ARENA_CONTAINMENT);
+    }
+
+    @Test
+    void catchesAPoppedBlockThatIsStillLive() {
+        allocator.pool(SizeClass.B256).stack.push(live.address());
+        assertThatThrownBy(() -> {
+            allocator.allocate(100);
+            allocator.allocate(100);
+        }).isInstanceOf(InvariantViolation.class).hasMessageStartingWith(Invariant.SINGLE_OWNER.id());
+    }
+
+    private void assertViolation(Invariant expected) {
+        assertThatThrownBy(allocator::checkInvariants).isInstanceOf(InvariantViolation.class)
+                .hasMessageStartingWith(expected.id() + " violated");
+    }
+}

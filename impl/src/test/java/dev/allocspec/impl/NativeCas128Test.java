@@ -1,0 +1,61 @@
+package dev.allocspec.impl;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The native routine is really the hardware instruction, loads where it was built, and swaps as specified. */
+class NativeCas128Test {
+
+    private static final String PLATFORM = Cas128Native.get().platform();
+
+    @Test
+    void disassemblyOfTheBuiltRoutineShowsTheHardwareInstruction() throws IOException {
+        String disassembly = resource("/native/" + PLATFORM + "/disassembly.txt");
+        assumeTrue(disassembly != null, "no native routine was built for " + PLATFORM);
+        assumeTrue(!disassembly.startsWith("objdump unavailable"), "no objdump at build time");
+        String instruction = PLATFORM.endsWith("x86_64") ? "lock cmpxchg16b" : "ldaxp";
+        assertThat(disassembly).as("disassembly of allocspec_cas128").contains("<allocspec_cas128>:")
+                .contains(instruction).doesNotContain("__atomic_compare_exchange").doesNotContain("call");
+    }
+
+    @Test
+    void loadsWhereverItWasBuiltAndTheCpuHasTheInstruction() throws IOException {
+        assumeTrue(resource("/native/" + PLATFORM + "/disassembly.txt") != null, "not built for " + PLATFORM);
+        boolean cpuHasIt = !PLATFORM.endsWith("x86_64")
+                || Files.readString(Path.of("/proc/cpuinfo")).contains(" cx16");
+        assertThat(CasStrategy.NATIVE_CAS128.isAvailable()).as("NATIVE_CAS128 available (%s)",
+                CasStrategy.NATIVE_CAS128.unavailableReason()).isEqualTo(cpuHasIt);
+    }
+
+    @Test
+    void swapsOnlyWhenBothWordsMatch() {
+        assumeTrue(CasStrategy.NATIVE_CAS128.isAvailable(), () -> CasStrategy.NATIVE_CAS128.unavailableReason());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment word = arena.allocate(StackTopLayout.PADDED_SIZE, StackTopLayout.ALIGNMENT);
+            StampedTop top = StampedTop.over(word, CasStrategy.NATIVE_CAS128);
+            assertThat(top.casTop(0, 0, 1, 0x40)).isTrue();
+            assertThat(top.casTop(0, 0x40, 2, 0x80)).as("stale stamp, same node: the ABA case").isFalse();
+            assertThat(top.casTop(1, 0x80, 2, 0x80)).as("right stamp, wrong node").isFalse();
+            assertThat(top.casTop(1, 0x40, 2, 0x80)).isTrue();
+            assertThat(word.get(ValueLayout.JAVA_LONG, StackTopLayout.STAMP_OFFSET)).isEqualTo(2);
+            assertThat(word.get(ValueLayout.JAVA_LONG, StackTopLayout.NODE_OFFSET)).isEqualTo(0x80);
+        }
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = NativeCas128Test.class.getResourceAsStream(name)) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
