@@ -1,5 +1,7 @@
 package dev.allocspec.impl;
 
+import dev.allocspec.spec.SizeClass;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,8 +39,8 @@ public class FreeStack {
     /** Creates the free stack of one class over its top. Negative controls plug in broken stacks here. */
     @FunctionalInterface
     public interface Factory {
-        /** A stack over {@code top}. */
-        FreeStack create(StampedTop top);
+        /** The free stack of {@code sizeClass}, over {@code top}. */
+        FreeStack create(SizeClass sizeClass, StampedTop top);
     }
 
     /** A test-only hook called by {@link #pop()} between reading the top and its CAS. */

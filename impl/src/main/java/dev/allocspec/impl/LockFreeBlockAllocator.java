@@ -82,7 +82,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         this.pools = new Pool[classes.size()];
         for (int i = 0; i < pools.length; i++) {
             MemorySegment word = control.asSlice(i * StackTopLayout.PADDED_SIZE, StackTopLayout.PADDED_SIZE);
-            pools[i] = new Pool(classes.get(i), builder.freeStacks.create(StampedTop.over(word, strategy)));
+            pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), StampedTop.over(word, strategy)));
         }
     }
 
@@ -356,7 +356,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         private CasStrategy strategy;
         private ChunkPolicy policy = ChunkPolicy.DEFAULT;
         private MemorySource memory = OsMemory.system();
-        private FreeStack.Factory freeStacks = FreeStack::new;
+        private FreeStack.Factory freeStacks = (sizeClass, top) -> new FreeStack(top);
 
         private Builder() {
         }

@@ -29,7 +29,10 @@ import java.util.List;
  *   <li>free of a segment this allocator does not own (foreign, heap, or already given back raw memory), of an
  *       address inside a block but not at its start, or of a size other than the one allocated:
  *       {@link IllegalArgumentException};</li>
- *   <li>free of a block that is already free (double free): {@link IllegalStateException};</li>
+ *   <li>free of a block that is already free (double free): {@link IllegalStateException}. A stale segment of a
+ *       pooled block whose memory has since been handed out again cannot be told from the new owner's segment
+ *       (same address, same size, as with {@code malloc}): freeing it frees the new owner's block. Raw blocks are
+ *       safe from this: each has a scope of its own, closed when it is freed;</li>
  *   <li>{@code null}: {@link NullPointerException};</li>
  *   <li>any call after {@link #close()}, {@code close()} included: {@link IllegalStateException};</li>
  *   <li>the system refusing memory: {@link OutOfMemoryError} with the size and the reason; the allocator stays

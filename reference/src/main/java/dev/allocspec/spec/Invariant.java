@@ -108,7 +108,8 @@ public enum Invariant {
             "jalib trusts the caller's size and files the block under the wrong pool; we check it.",
             Checks.CONTRACT + "#rejectsWrongSizeAndKeepsState"),
     REJECT_DOUBLE_FREE("INV-REJECT-DOUBLE-FREE",
-            "Freeing a block that is already free is rejected with IllegalStateException; state unchanged.",
+            "Freeing a block that is free (not handed out again since) is rejected with IllegalStateException; "
+                    + "state unchanged.",
             "A block pushed twice is later handed to two owners.",
             Checks.CONTRACT + "#rejectsDoubleFreeAndKeepsState"),
     REJECT_NULL("INV-REJECT-NULL",

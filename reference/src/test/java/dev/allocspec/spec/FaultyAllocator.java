@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * everything else is delegated.
  */
 @SuppressWarnings("restricted") // segments over known block addresses, made on purpose
-final class FaultyAllocator implements BlockAllocator {
+public final class FaultyAllocator implements BlockAllocator {
 
     private static final long LINK_MARK = 0x5EED_5EED_5EED_5EEDL;
 
@@ -27,7 +27,8 @@ final class FaultyAllocator implements BlockAllocator {
     private volatile boolean closed;
     private volatile boolean poisoned;
 
-    FaultyAllocator(PlantedFault fault, BlockAllocator delegate) {
+    /** {@code delegate} with {@code fault} planted around it. */
+    public FaultyAllocator(PlantedFault fault, BlockAllocator delegate) {
         this.fault = fault;
         this.delegate = delegate;
     }

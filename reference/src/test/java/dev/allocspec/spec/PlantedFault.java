@@ -2,9 +2,10 @@ package dev.allocspec.spec;
 
 /**
  * One deliberate bug each, planted by {@link FaultyAllocator} around a correct allocator. The contract must catch
- * every one of them; {@link ContractTeethTest} shows it does.
+ * every one of them; {@link ContractTeethTest} shows it does. The property module plants some of them around the
+ * lock-free allocator as negative controls.
  */
-enum PlantedFault {
+public enum PlantedFault {
     /** Requests of exactly a class's block size are served from the next class up. */
     CLASS_OFF_BY_ONE,
     /** Zero-byte requests are refused. */

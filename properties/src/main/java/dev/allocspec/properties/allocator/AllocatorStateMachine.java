@@ -1,0 +1,155 @@
+package dev.allocspec.properties.allocator;
+
+import dev.allocspec.properties.allocator.AllocatorActions.Allocate;
+import dev.allocspec.properties.allocator.AllocatorActions.BadFree;
+import dev.allocspec.properties.allocator.AllocatorActions.BadSegment;
+import dev.allocspec.properties.allocator.AllocatorActions.Close;
+import dev.allocspec.properties.allocator.AllocatorActions.DoubleFree;
+import dev.allocspec.properties.allocator.AllocatorActions.Free;
+import dev.allocspec.properties.allocator.AllocatorActions.LateCall;
+import dev.allocspec.properties.allocator.AllocatorActions.QueryArenas;
+import dev.allocspec.properties.allocator.AllocatorActions.QueryStats;
+import dev.allocspec.properties.allocator.AllocatorActions.Reopen;
+import dev.allocspec.properties.allocator.AllocatorActions.UseAfterClose;
+import dev.allocspec.properties.allocator.AllocatorActions.Verify;
+import dev.allocspec.properties.allocator.AllocatorActions.Write;
+import dev.allocspec.properties.harness.Action;
+import dev.allocspec.properties.harness.StateMachine;
+import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.Invariant;
+import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.SelfChecking;
+import dev.allocspec.spec.SizeClass;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * The allocator state machine: every operation of {@link BlockAllocator}, good and bad, run on the reference and on
+ * the system under test side by side. After every step: refinement (same outcome, position and exception type as the
+ * reference: {@code INV-REFINEMENT}), both sides' own invariant checks, and the sequential invariants of the catalogue
+ * seen from outside ({@code INV-CONSERVATION} via equal stats, {@code INV-ARENAS-RECORDED}, {@code INV-DISJOINT},
+ * {@code INV-ARENA-CONTAINMENT}, {@code INV-CONTENT}).
+ */
+public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> {
+
+    /** Four blocks per chunk, so that runs of a few dozen steps cross chunk boundaries. */
+    public static final ChunkPolicy POLICY = new ChunkPolicy(4);
+
+    private final String name;
+    private final Function<ChunkPolicy, BlockAllocator> system;
+
+    /**
+     * @param name   the system under test, for reports
+     * @param system makes the system under test with the given chunk policy
+     */
+    public AllocatorStateMachine(String name, Function<ChunkPolicy, BlockAllocator> system) {
+        this.name = name;
+        this.system = system;
+    }
+
+    @Override
+    public String name() {
+        return name + " refines the reference";
+    }
+
+    @Override
+    public AllocatorTwin newState() {
+        return new AllocatorTwin(system, POLICY);
+    }
+
+    @Override
+    public List<Weighted<AllocatorTwin>> actions() {
+        return List.of(
+                new Weighted<>(30, (t, r) -> new Allocate(t.nextHandle++, EdgeSizes.size(r), EdgeSizes.alignment(r))),
+                new Weighted<>(20, (t, r) -> pickLive(t, r, Free::new)),
+                new Weighted<>(10, (t, r) -> pickLive(t, r, id -> new Write(id, 1 + r.nextInt(1000)))),
+                new Weighted<>(8, (t, r) -> pickLive(t, r, Verify::new)),
+                new Weighted<>(4, (t, r) -> t.freed.isEmpty() ? null
+                        : new DoubleFree(pick(new ArrayList<>(t.freed.keySet()), r))),
+                new Weighted<>(5, (t, r) -> pickLive(t, r,
+                        id -> new BadFree(id, BadSegment.values()[r.nextInt(BadSegment.values().length)]))),
+                new Weighted<>(3, (t, r) -> new QueryStats()),
+                new Weighted<>(2, (t, r) -> new QueryArenas()),
+                new Weighted<>(1, (t, r) -> new Close()),
+                new Weighted<>(3, (t, r) -> t.closed ? new UseAfterClose(LateCall.values()[r.nextInt(4)]) : null),
+                new Weighted<>(3, (t, r) -> t.closed ? new Reopen() : null));
+    }
+
+    private static Action<AllocatorTwin> pickLive(AllocatorTwin twin, SplittableRandom random,
+                                                  IntFunction<Action<AllocatorTwin>> make) {
+        return twin.closed || twin.live.isEmpty() ? null : make.apply(pick(new ArrayList<>(twin.live.keySet()), random));
+    }
+
+    private static int pick(List<Integer> ids, SplittableRandom random) {
+        return ids.get(random.nextInt(ids.size()));
+    }
+
+    @Override
+    public void checkInvariants(AllocatorTwin twin) {
+        if (twin.closed) {
+            return;
+        }
+        ((SelfChecking) twin.model).checkInvariants();
+        if (twin.system instanceof SelfChecking checking) {
+            checking.checkInvariants();
+        }
+        if (!twin.model.stats().equals(twin.system.stats())) {
+            throw new InvariantViolation(Invariant.CONSERVATION, "stats differ: reference " + twin.model.stats()
+                    + ", system under test " + twin.system.stats());
+        }
+        List<Long> modelArenas = twin.model.arenas().stream().map(MemorySegment::byteSize).toList();
+        List<MemorySegment> systemArenas = twin.system.arenas();
+        if (!modelArenas.equals(systemArenas.stream().map(MemorySegment::byteSize).toList())) {
+            throw new InvariantViolation(Invariant.ARENAS_RECORDED, "arena sizes differ: reference " + modelArenas
+                    + ", system under test " + systemArenas.stream().map(MemorySegment::byteSize).toList());
+        }
+        liveBlocksAreDisjointAndContained(twin, systemArenas);
+        writtenBytesAreIntact(twin);
+    }
+
+    private static void liveBlocksAreDisjointAndContained(AllocatorTwin twin, List<MemorySegment> arenas) {
+        List<AllocatorTwin.Handle> byAddress = new ArrayList<>(twin.live.values());
+        byAddress.sort(Comparator.comparingLong(h -> h.system.address()));
+        long previousEnd = Long.MIN_VALUE;
+        for (AllocatorTwin.Handle handle : byAddress) {
+            long start = handle.system.address();
+            if (start < previousEnd) {
+                throw new InvariantViolation(Invariant.DISJOINT, "#" + handle.id + " at 0x" + Long.toHexString(start)
+                        + " overlaps the live block before it");
+            }
+            previousEnd = start + extent(handle);
+            if (arenas.stream().noneMatch(a -> a.address() <= start && start < a.address() + a.byteSize())) {
+                throw new InvariantViolation(Invariant.ARENA_CONTAINMENT, "#" + handle.id + " at 0x"
+                        + Long.toHexString(start) + " lies in no arena");
+            }
+        }
+    }
+
+    private static long extent(AllocatorTwin.Handle handle) {
+        SizeClass c = handle.sizeClass();
+        return c.isRaw() ? handle.system.byteSize() : c.blockSize();
+    }
+
+    private static void writtenBytesAreIntact(AllocatorTwin twin) {
+        for (AllocatorTwin.Handle handle : twin.live.values()) {
+            if (handle.pattern != 0 && handle.system.mismatch(handle.model) >= 0) {
+                throw new InvariantViolation(Invariant.CONTENT, "#" + handle.id + " changed at byte "
+                        + handle.system.mismatch(handle.model));
+            }
+        }
+    }
+
+    @Override
+    public void dispose(AllocatorTwin twin) {
+        if (!twin.closed) {
+            twin.closeQuietly();
+        }
+    }
+}

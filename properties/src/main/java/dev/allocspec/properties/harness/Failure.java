@@ -1,0 +1,38 @@
+package dev.allocspec.properties.harness;
+
+import java.util.List;
+
+/**
+ * A property's failure after shrinking.
+ *
+ * @param property       the property's name
+ * @param seed           the seed of the failing try: {@code -Dallocspec.pbt.replay=<hex>} runs exactly it again
+ * @param tryNumber      which try failed (1-based)
+ * @param originalLength actions in the failing sequence as generated
+ * @param minimalLog     the shrunk sequence, one line per action with its outcome, the failing one last
+ * @param cause          what the shrunk sequence fails with
+ * @param shrinkRuns     replays the shrinking took
+ */
+public record Failure(String property, long seed, int tryNumber, int originalLength, List<String> minimalLog,
+                      Throwable cause, int shrinkRuns) {
+
+    /** Actions in the shrunk sequence. */
+    public int minimalLength() {
+        return minimalLog.size();
+    }
+
+    /** The failure as a readable report. */
+    public String report() {
+        StringBuilder text = new StringBuilder();
+        text.append("Property '").append(property).append("' failed on try ").append(tryNumber)
+                .append(" (seed 0x").append(Long.toHexString(seed)).append(").\n")
+                .append("Generated ").append(originalLength).append(" actions; shrunk to ").append(minimalLength())
+                .append(" in ").append(shrinkRuns).append(" replays:\n");
+        for (int i = 0; i < minimalLog.size(); i++) {
+            text.append(String.format("  %2d. %s%n", i + 1, minimalLog.get(i)));
+        }
+        text.append("Failure: ").append(cause).append('\n')
+                .append("Replay: -Dallocspec.pbt.replay=").append(Long.toHexString(seed)).append('\n');
+        return text.toString();
+    }
+}

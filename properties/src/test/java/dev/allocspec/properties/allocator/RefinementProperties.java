@@ -1,0 +1,39 @@
+package dev.allocspec.properties.allocator;
+
+import dev.allocspec.impl.CasStrategy;
+import dev.allocspec.impl.LockFreeBlockAllocator;
+import dev.allocspec.os.OsMemory;
+import dev.allocspec.properties.harness.ModelBasedRunner;
+import dev.allocspec.properties.harness.PropertyReport;
+import dev.allocspec.reference.ReferenceAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * INV-REFINEMENT and every sequential invariant, as state-machine properties: the lock-free allocator with each
+ * strategy, and the reference against itself (a sanity check of the machine). Depth and tries come from
+ * {@code -Dallocspec.pbt.depth=quick|standard|deep} and friends (see {@code Settings}).
+ */
+class RefinementProperties {
+
+    @ParameterizedTest
+    @EnumSource(CasStrategy.class)
+    void lockFreeAllocatorRefinesTheReference(CasStrategy strategy) {
+        assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
+        PropertyReport report = ModelBasedRunner.of(new AllocatorStateMachine("lock-free " + strategy,
+                policy -> LockFreeBlockAllocator.builder().strategy(strategy).policy(policy).build())).assertHolds();
+        assertThat(report.coverage().outcomes()).as("outcomes exercised").containsKeys("class 64", "class 256",
+                "class 1024", "class 4096", "class 16384", "class raw", "IllegalArgumentException",
+                "IllegalStateException", "NullPointerException");
+    }
+
+    @Test
+    void referenceRefinesItself() {
+        ModelBasedRunner.of(new AllocatorStateMachine("reference",
+                policy -> new ReferenceAllocator(policy, OsMemory.system()))).assertHolds();
+    }
+}

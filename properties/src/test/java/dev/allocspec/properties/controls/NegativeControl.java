@@ -1,0 +1,67 @@
+package dev.allocspec.properties.controls;
+
+import dev.allocspec.impl.BrokenFreeStacks;
+import dev.allocspec.impl.FreeStack;
+import dev.allocspec.impl.LockFreeBlockAllocator;
+import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.FaultyAllocator;
+import dev.allocspec.spec.PlantedFault;
+
+/**
+ * Broken variants of the lock-free allocator, each breaking one thing. The properties must catch every sequential
+ * one; the concurrent ones are caught by the deterministic ABA replay and the concurrent scenarios.
+ */
+public enum NegativeControl {
+    /** The stamp is never incremented (ABA possible). Concurrent only. */
+    UNSTAMPED_STACK(true),
+    /** A push whose CAS fails is dropped. Concurrent only. */
+    LOST_PUSH_ON_CAS_FAILURE(true),
+    /** A new chunk is carved into overlapping blocks. */
+    OVERLAPPING_CARVE(false),
+    /** A request of exactly a class's block size goes to the next class. */
+    CLASS_BOUNDARY_OFF_BY_ONE(false),
+    /** Freeing a block writes a free-list link into the neighbouring, possibly live, block. */
+    LINK_INTO_LIVE_NEIGHBOUR(false),
+    /** A double free is silently accepted. */
+    DOUBLE_FREE_UNDETECTED(false),
+    /** A raw block is never given back to the system. */
+    RAW_BLOCK_NOT_RETURNED(false),
+    /** The caller's size is trusted on free (jalib's release build). */
+    FREE_SIZE_TRUSTED(false),
+    /** Frees are delayed by one, so reuse is not LIFO. */
+    REUSE_NOT_LIFO(false);
+
+    private final boolean concurrentOnly;
+
+    NegativeControl(boolean concurrentOnly) {
+        this.concurrentOnly = concurrentOnly;
+    }
+
+    /** Whether only a concurrent schedule can expose it. */
+    public boolean concurrentOnly() {
+        return concurrentOnly;
+    }
+
+    /** The broken allocator. */
+    public BlockAllocator create(ChunkPolicy policy) {
+        LockFreeBlockAllocator.Builder builder = LockFreeBlockAllocator.builder().policy(policy);
+        return switch (this) {
+            case UNSTAMPED_STACK -> builder.freeStacks((c, top) ->
+                    new BrokenFreeStacks.Unstamped(top, FreeStack.PopProbe.NONE)).build();
+            case LOST_PUSH_ON_CAS_FAILURE -> builder.freeStacks((c, top) ->
+                    new BrokenFreeStacks.LosesPushOnCasFailure(top)).build();
+            case OVERLAPPING_CARVE -> builder.freeStacks(BrokenFreeStacks.OverlappingCarve::new).build();
+            case CLASS_BOUNDARY_OFF_BY_ONE -> planted(PlantedFault.CLASS_OFF_BY_ONE, builder);
+            case LINK_INTO_LIVE_NEIGHBOUR -> planted(PlantedFault.LINKS_INTO_NEIGHBOUR, builder);
+            case DOUBLE_FREE_UNDETECTED -> planted(PlantedFault.IGNORES_DOUBLE_FREE, builder);
+            case RAW_BLOCK_NOT_RETURNED -> planted(PlantedFault.KEEPS_RAW_MAPPING, builder);
+            case FREE_SIZE_TRUSTED -> planted(PlantedFault.TRUSTS_FREE_SIZE, builder);
+            case REUSE_NOT_LIFO -> planted(PlantedFault.DELAYS_FREE, builder);
+        };
+    }
+
+    private static BlockAllocator planted(PlantedFault fault, LockFreeBlockAllocator.Builder builder) {
+        return new FaultyAllocator(fault, builder.build());
+    }
+}
