@@ -3,6 +3,9 @@ package dev.allocspec.spec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Renders the {@link Invariant} catalogue as {@code INVARIANTS.md}. Run {@code main} with the output path to write
@@ -38,6 +41,36 @@ public final class InvariantCatalogue {
             }
         }
         return md.toString();
+    }
+
+    /**
+     * The checks the catalogue names that do not exist on this class path: a method missing from a class that is
+     * there, or, when {@code requireClasses} is set, a class that is not there either.
+     *
+     * @param packagePrefixes only checks in classes under these packages are looked at
+     */
+    public static List<String> missingChecks(boolean requireClasses, String... packagePrefixes) {
+        List<String> missing = new ArrayList<>();
+        for (Invariant inv : Invariant.values()) {
+            for (String check : inv.enforcedBy()) {
+                String className = check.substring(0, check.indexOf('#'));
+                String method = check.substring(check.indexOf('#') + 1);
+                if (Arrays.stream(packagePrefixes).noneMatch(className::startsWith)) {
+                    continue;
+                }
+                try {
+                    Class<?> owner = Class.forName(className, false, InvariantCatalogue.class.getClassLoader());
+                    if (Arrays.stream(owner.getDeclaredMethods()).noneMatch(m -> m.getName().equals(method))) {
+                        missing.add(inv.id() + ": " + check + " (no such method)");
+                    }
+                } catch (ClassNotFoundException e) {
+                    if (requireClasses) {
+                        missing.add(inv.id() + ": " + check + " (no such class)");
+                    }
+                }
+            }
+        }
+        return missing;
     }
 
     /**

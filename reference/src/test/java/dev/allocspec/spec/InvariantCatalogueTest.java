@@ -3,7 +3,6 @@ package dev.allocspec.spec;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -48,18 +47,10 @@ class InvariantCatalogueTest {
             assertThat(inv.enforcedBy()).as("checks enforcing %s", inv.id()).isNotEmpty();
             for (String check : inv.enforcedBy()) {
                 assertThat(check).as("check named by %s", inv.id()).matches("[a-z][\\w.]*\\.[A-Z]\\w*(\\$\\w+)*#\\w+");
-                String className = check.substring(0, check.indexOf('#'));
-                String methodName = check.substring(check.indexOf('#') + 1);
-                Class<?> owner;
-                try {
-                    owner = Class.forName(className);
-                } catch (ClassNotFoundException notOnThisClassPath) {
-                    continue; // a check in another module: that module's catalogue test resolves it
-                }
-                assertThat(Arrays.stream(owner.getDeclaredMethods()).map(Method::getName))
-                        .as("methods of %s (named by %s)", className, inv.id()).contains(methodName);
             }
         }
+        assertThat(InvariantCatalogue.missingChecks(false, "dev.allocspec."))
+                .as("checks named by the catalogue that this module can see but do not exist").isEmpty();
     }
 
     @Test

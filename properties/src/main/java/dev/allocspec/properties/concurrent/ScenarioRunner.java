@@ -1,0 +1,168 @@
+package dev.allocspec.properties.concurrent;
+
+import dev.allocspec.spec.AllocatorStats;
+import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.ClassStats;
+import dev.allocspec.spec.Invariant;
+import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.SelfChecking;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * Runs a {@link Scenario} on a fresh allocator and checks, during and after it: a block has one owner at a time
+ * (INV-SINGLE-OWNER: every allocation claims the address in an ownership map that must not hold it), cookies written
+ * at allocation are intact at free (INV-CONTENT), and once everything is freed every class is whole again
+ * (INV-NOTHING-LOST, INV-CONSERVATION) with the allocator's own invariant walk passing.
+ */
+public final class ScenarioRunner {
+
+    private final Function<ChunkPolicy, BlockAllocator> factory;
+    private final ChunkPolicy policy;
+
+    /** A runner that builds each allocator with {@code factory} and {@code policy}. */
+    public ScenarioRunner(Function<ChunkPolicy, BlockAllocator> factory, ChunkPolicy policy) {
+        this.factory = factory;
+        this.policy = policy;
+    }
+
+    /** Runs the scenario {@code repetitions} times; the first failure, if any. */
+    public Optional<Throwable> run(Scenario scenario, int repetitions) {
+        for (int i = 0; i < repetitions; i++) {
+            Optional<Throwable> failure = runOnce(scenario);
+            if (failure.isPresent()) {
+                return failure;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Throwable> runOnce(Scenario scenario) {
+        try (BlockAllocator allocator = factory.apply(policy)) {
+            Map<Long, Integer> owners = new ConcurrentHashMap<>();
+            ConcurrentLinkedQueue<MemorySegment> handedOff = new ConcurrentLinkedQueue<>();
+            List<List<MemorySegment>> held = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<MemorySegment> prefixHeld = new ArrayList<>();
+            runOps(allocator, scenario.prefix(), -1, prefixHeld, owners, handedOff);
+            CyclicBarrier start = new CyclicBarrier(scenario.threads().size());
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < scenario.threads().size(); t++) {
+                int me = t;
+                List<MemorySegment> mine = new ArrayList<>();
+                held.add(mine);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                        runOps(allocator, scenario.threads().get(me), me, mine, owners, handedOff);
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            if (failure.get() != null) {
+                return Optional.of(failure.get());
+            }
+            held.add(prefixHeld);
+            held.add(new ArrayList<>(handedOff));
+            for (List<MemorySegment> blocks : held) {
+                for (MemorySegment block : blocks) {
+                    release(allocator, block, owners);
+                }
+            }
+            checkEverythingCameBack(allocator);
+            return Optional.empty();
+        } catch (Throwable e) {
+            return Optional.of(e);
+        }
+    }
+
+    private static void runOps(BlockAllocator allocator, List<Scenario.Op> ops, int me, List<MemorySegment> held,
+                               Map<Long, Integer> owners, ConcurrentLinkedQueue<MemorySegment> handedOff) {
+        for (Scenario.Op op : ops) {
+            switch (op) {
+                case Scenario.Alloc alloc -> {
+                    MemorySegment block = allocator.allocate(alloc.size());
+                    Integer other = owners.putIfAbsent(block.address(), me);
+                    if (other != null) {
+                        throw new InvariantViolation(Invariant.SINGLE_OWNER, "block 0x"
+                                + Long.toHexString(block.address()) + " handed to thread " + me
+                                + " while thread " + other + " owns it");
+                    }
+                    writeCookie(block);
+                    held.add(block);
+                }
+                case Scenario.FreeOldest ignored -> {
+                    if (!held.isEmpty()) {
+                        release(allocator, held.removeFirst(), owners);
+                    }
+                }
+                case Scenario.FreeNewest ignored -> {
+                    if (!held.isEmpty()) {
+                        release(allocator, held.removeLast(), owners);
+                    }
+                }
+                case Scenario.HandOff ignored -> {
+                    if (!held.isEmpty()) {
+                        handedOff.add(held.removeLast());
+                    }
+                }
+                case Scenario.FreeHandedOff ignored -> {
+                    MemorySegment block = handedOff.poll();
+                    if (block != null) {
+                        release(allocator, block, owners);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Checks the cookie, gives up ownership, then frees: in that order, so a new owner can claim the address. */
+    private static void release(BlockAllocator allocator, MemorySegment block, Map<Long, Integer> owners) {
+        long cookie = cookie(block);
+        if (block.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != cookie
+                || block.get(ValueLayout.JAVA_LONG_UNALIGNED, block.byteSize() - 8) != ~cookie) {
+            throw new InvariantViolation(Invariant.CONTENT, "cookie of block 0x" + Long.toHexString(block.address())
+                    + " (" + block.byteSize() + " bytes) overwritten while it was live");
+        }
+        owners.remove(block.address());
+        allocator.free(block);
+    }
+
+    private static void writeCookie(MemorySegment block) {
+        long cookie = cookie(block);
+        block.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, cookie);
+        block.set(ValueLayout.JAVA_LONG_UNALIGNED, block.byteSize() - 8, ~cookie);
+    }
+
+    private static long cookie(MemorySegment block) {
+        return block.address() * 0x9E3779B97F4A7C15L ^ block.byteSize();
+    }
+
+    private static void checkEverythingCameBack(BlockAllocator allocator) {
+        AllocatorStats stats = allocator.stats();
+        for (ClassStats c : stats.pools()) {
+            if (c.live() != 0 || c.free() != c.carved()) {
+                throw new InvariantViolation(Invariant.NOTHING_LOST, "class " + c.sizeClass() + " after freeing "
+                        + "everything: " + c);
+            }
+        }
+        if (allocator instanceof SelfChecking checking) {
+            checking.checkInvariants();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.allocspec.properties.concurrent;
+
+import dev.allocspec.impl.CasStrategy;
+import dev.allocspec.impl.LockFreeBlockAllocator;
+import dev.allocspec.properties.controls.NegativeControl;
+import dev.allocspec.properties.harness.Failure;
+import dev.allocspec.properties.harness.Settings;
+import dev.allocspec.spec.ChunkPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Concurrency properties: generated scenarios of two to four threads on one allocator keep every block with one
+ * owner, every cookie intact and every block accounted for (INV-SINGLE-OWNER, INV-CONTENT, INV-NOTHING-LOST,
+ * INV-LINEARIZABLE's observable part). The lost-push negative control must be caught.
+ */
+class ConcurrentScenarioProperties {
+
+    private static final ChunkPolicy POLICY = new ChunkPolicy(4);
+
+    @ParameterizedTest
+    @EnumSource(CasStrategy.class)
+    @Timeout(300)
+    void scenariosKeepSingleOwnershipAndLoseNothing(CasStrategy strategy) {
+        assumeTrue(strategy.isAvailable(), () -> strategy.unavailableReason());
+        ConcurrentProperty property = new ConcurrentProperty("concurrent " + strategy, new ScenarioRunner(
+                policy -> LockFreeBlockAllocator.builder().strategy(strategy).policy(policy).build(), POLICY),
+                10, 400);
+        Optional<Failure> failure = property.check(Settings.fromSystemProperties().withTries(
+                Integer.getInteger("allocspec.pbt.concurrentTries", 40)));
+        assertThat(failure).as(() -> failure.map(Failure::report).orElse("")).isEmpty();
+    }
+
+    @Test
+    @Timeout(300)
+    void lostPushNegativeControlIsCaught() {
+        ConcurrentProperty property = new ConcurrentProperty("lost push", new ScenarioRunner(
+                NegativeControl.LOST_PUSH_ON_CAS_FAILURE::create, POLICY), 10, 400);
+        Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
+        assertThat(failure).as("the lost-push control is caught").isPresent();
+        System.out.println("[negative control LOST_PUSH_ON_CAS_FAILURE]\n" + failure.get().report());
+        assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
+    }
+}
