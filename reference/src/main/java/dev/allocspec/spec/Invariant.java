@@ -53,7 +53,8 @@ public enum Invariant {
             "The free list is stored inside free blocks, so a link written at the wrong time or place corrupts data.",
             Checks.CONTRACT + "#keepsBytesUserWrote",
             Checks.MACHINE,
-            Checks.SCENARIOS),
+            Checks.SCENARIOS,
+            Checks.JCSTRESS + "CookieHandoffTest$Scenario#t2"),
     CONSERVATION("INV-CONSERVATION",
             "Per class, carved = live + free, no block is both live and free, the free stack holds no block twice, "
                     + "and stats() agrees with the state.",
@@ -89,7 +90,8 @@ public enum Invariant {
             "Freeing a raw block gives its mapping back to the system and removes its arena record.",
             "Large blocks that stayed mapped would be a leak the size of the largest requests.",
             Checks.CONTRACT + "#rawBlocksArePageAlignedAndReturned",
-            Checks.REFINES),
+            Checks.REFINES,
+            Checks.JCSTRESS + "RawDoubleFreeTest$Scenario#arbiter"),
     CLOSE_RETURNS_ALL("INV-CLOSE-RETURNS-ALL",
             "close() gives every chunk and raw mapping back to the system; the memory of handed-out segments becomes "
                     + "inaccessible.",
@@ -130,7 +132,9 @@ public enum Invariant {
                     + "state unchanged.",
             "A block pushed twice is later handed to two owners.",
             Checks.CONTRACT + "#rejectsDoubleFreeAndKeepsState",
-            Checks.REFINES),
+            Checks.REFINES,
+            Checks.JCSTRESS + "DoubleFreeTest$Scenario#tryFree",
+            Checks.JCSTRESS + "RawDoubleFreeTest$Scenario#tryFree"),
     REJECT_NULL("INV-REJECT-NULL",
             "A null segment is rejected with NullPointerException; state unchanged.",
             "Null must fail at the call, not later inside the allocator.",
@@ -154,20 +158,28 @@ public enum Invariant {
             Checks.STRESS + "#noBlockIsCorruptedDuplicatedOrLost",
             "dev.allocspec.impl.LockFreeInvariantsTest#catchesAPoppedBlockThatIsStillLive",
             Checks.ABA,
-            Checks.SCENARIOS),
+            Checks.SCENARIOS,
+            Checks.JCSTRESS + "AbaStackTest$Scenario#arbiter",
+            Checks.JCSTRESS + "PopPopTest$Scenario#arbiter",
+            Checks.JCSTRESS + "DoubleFreeTest$Scenario#arbiter"),
     NOTHING_LOST("INV-NOTHING-LOST",
             "After concurrent threads free everything they allocated, every carved block is on its free stack "
                     + "exactly once.",
             "A push lost to a failed CAS leaks a block forever.",
             Checks.CONTRACT + "#freesFromAnotherThread",
             Checks.STRESS + "#noBlockIsCorruptedDuplicatedOrLost",
-            Checks.SCENARIOS),
+            Checks.SCENARIOS,
+            Checks.JCSTRESS + "PushPushTest$Scenario#arbiter",
+            Checks.JCSTRESS + "ExpansionRaceTest$Scenario#arbiter",
+            Checks.JCSTRESS + "PushPopTest$Scenario#arbiter"),
     LINEARIZABLE("INV-LINEARIZABLE",
             "Every concurrent history is explainable by a sequential run of the reference allocator.",
             "It is what 'thread-safe' means for an allocator.",
             Checks.CONTRACT + "#freesFromAnotherThread",
             Checks.STRESS + "#noBlockIsCorruptedDuplicatedOrLost",
-            Checks.SCENARIOS),
+            Checks.SCENARIOS,
+            Checks.JCSTRESS + "TopExclusivityTest$Scenario#arbiter",
+            Checks.JCSTRESS + "PopPopTest$Scenario#arbiter"),
     REFINEMENT("INV-REFINEMENT",
             "On any single-threaded sequence of operations an implementation gives the same results as the "
                     + "reference: same class, same (arena index, offset), same exception types.",
@@ -230,5 +242,6 @@ public enum Invariant {
         static final String SCENARIOS = "dev.allocspec.properties.concurrent.ConcurrentScenarioProperties"
                 + "#scenariosKeepSingleOwnershipAndLoseNothing";
         static final String ABA = "dev.allocspec.impl.AbaReplayTest#stampedStackRejectsTheStaleCas";
+        static final String JCSTRESS = "dev.allocspec.concurrency.";
     }
 }

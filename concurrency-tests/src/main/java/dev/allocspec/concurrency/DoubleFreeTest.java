@@ -1,0 +1,114 @@
+package dev.allocspec.concurrency;
+
+import dev.allocspec.impl.CasStrategy;
+import dev.allocspec.impl.LockFreeBlockAllocator;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
+
+import java.lang.foreign.MemorySegment;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * Two threads free the same 64-byte block at once, through the allocator (a shared one, see SharedAllocators):
+ * exactly one succeeds, the other gets IllegalStateException, and the block is on its free stack once. r1, r2: 1 if
+ * that thread's free succeeded, 0 if it got IllegalStateException, 2 for any other exception; r3: 1 if two
+ * allocations afterwards return two different blocks (a block pushed twice would come back twice).
+ */
+public class DoubleFreeTest {
+
+    /** The shared scenario. */
+    static final class Scenario {
+        final LockFreeBlockAllocator allocator;
+        final MemorySegment block;
+
+        Scenario(CasStrategy strategy) {
+            this.allocator = SharedAllocators.of(strategy);
+            this.block = allocator.allocate(64);
+        }
+
+        int tryFree() {
+            try {
+                allocator.free(block);
+                return 1;
+            } catch (IllegalStateException doubleFree) {
+                return 0;
+            } catch (RuntimeException other) {
+                return 2;
+            }
+        }
+
+        void t1(III_Result r) {
+            r.r1 = tryFree();
+        }
+
+        void t2(III_Result r) {
+            r.r2 = tryFree();
+        }
+
+        void arbiter(III_Result r) {
+            try {
+                MemorySegment x = allocator.allocate(64);
+                MemorySegment y = allocator.allocate(64);
+                r.r3 = x.address() != y.address() ? 1 : 0;
+                allocator.free(x);
+                allocator.free(y);
+            } catch (RuntimeException | AssertionError e) {
+                r.r3 = 0; // e.g. INV-SINGLE-OWNER: a popped block was still live
+            }
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
+            desc = "T1 free wins the state CAS, T2 gets IllegalStateException (or the other way round)")
+    @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
+    @State
+    public static class Native {
+        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128);
+
+        @Actor
+        public void t1(III_Result r) {
+            s.t1(r);
+        }
+
+        @Actor
+        public void t2(III_Result r) {
+            s.t2(r);
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
+            desc = "T1 free wins the state CAS, T2 gets IllegalStateException (or the other way round)")
+    @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
+    @State
+    public static class Locked {
+        private final Scenario s = new Scenario(CasStrategy.LOCKED);
+
+        @Actor
+        public void t1(III_Result r) {
+            s.t1(r);
+        }
+
+        @Actor
+        public void t2(III_Result r) {
+            s.t2(r);
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
+}
