@@ -2,6 +2,7 @@ package dev.allocspec.properties.concurrent;
 
 import dev.allocspec.impl.CasStrategy;
 import dev.allocspec.impl.LockFreeBlockAllocator;
+import dev.allocspec.os.OsMemory;
 import dev.allocspec.properties.controls.NegativeControl;
 import dev.allocspec.properties.harness.Failure;
 import dev.allocspec.properties.harness.Settings;
@@ -42,7 +43,7 @@ class ConcurrentScenarioProperties {
     @Timeout(300)
     void lostPushNegativeControlIsCaught() {
         ConcurrentProperty property = new ConcurrentProperty("lost push", new ScenarioRunner(
-                NegativeControl.LOST_PUSH_ON_CAS_FAILURE::create, POLICY), 10, 400);
+                policy -> NegativeControl.LOST_PUSH_ON_CAS_FAILURE.create(policy, OsMemory.system()), POLICY), 10, 400);
         Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
         assertThat(failure).as("the lost-push control is caught").isPresent();
         System.out.println("[negative control LOST_PUSH_ON_CAS_FAILURE]\n" + failure.get().report());

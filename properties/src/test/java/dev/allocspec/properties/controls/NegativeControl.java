@@ -3,6 +3,8 @@ package dev.allocspec.properties.controls;
 import dev.allocspec.impl.BrokenFreeStacks;
 import dev.allocspec.impl.FreeStack;
 import dev.allocspec.impl.LockFreeBlockAllocator;
+import dev.allocspec.os.MemorySource;
+import dev.allocspec.spec.AllocatorFactory;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.FaultyAllocator;
@@ -12,7 +14,7 @@ import dev.allocspec.spec.PlantedFault;
  * Broken variants of the lock-free allocator, each breaking one thing. The properties must catch every sequential
  * one; the concurrent ones are caught by the deterministic ABA replay and the concurrent scenarios.
  */
-public enum NegativeControl {
+public enum NegativeControl implements AllocatorFactory {
     /** The stamp is never incremented (ABA possible). Concurrent only. */
     UNSTAMPED_STACK(true),
     /** A push whose CAS fails is dropped. Concurrent only. */
@@ -44,8 +46,9 @@ public enum NegativeControl {
     }
 
     /** The broken allocator. */
-    public BlockAllocator create(ChunkPolicy policy) {
-        LockFreeBlockAllocator.Builder builder = LockFreeBlockAllocator.builder().policy(policy);
+    @Override
+    public BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
+        LockFreeBlockAllocator.Builder builder = LockFreeBlockAllocator.builder().policy(policy).memory(memory);
         return switch (this) {
             case UNSTAMPED_STACK -> builder.freeStacks((c, top) ->
                     new BrokenFreeStacks.Unstamped(top, FreeStack.PopProbe.NONE)).build();

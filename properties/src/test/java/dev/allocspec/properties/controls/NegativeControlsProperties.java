@@ -1,5 +1,6 @@
 package dev.allocspec.properties.controls;
 
+import dev.allocspec.os.OsMemory;
 import dev.allocspec.properties.allocator.AllocatorStateMachine;
 import dev.allocspec.properties.harness.Failure;
 import dev.allocspec.properties.harness.ModelBasedRunner;
@@ -20,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The suite's teeth: the state-machine property must fail on every sequential negative control, with a shrunk
  * counterexample of at most six steps. A weakened property shows up here at once. The detection table goes to
- * {@code target/negative-controls.md}.
+ * {@code negative-controls.md} in {@code -Dallocspec.reportDir} ({@code target} by default).
  */
 class NegativeControlsProperties {
 
@@ -36,7 +37,7 @@ class NegativeControlsProperties {
             return;
         }
         Settings settings = Settings.forDepth("standard").withTries(1_000);
-        PropertyReport report = new ModelBasedRunner<>(new AllocatorStateMachine(control.name(), control::create),
+        PropertyReport report = new ModelBasedRunner<>(new AllocatorStateMachine(control.name(), policy -> control.create(policy, OsMemory.system())),
                 settings).check();
         assertThat(report.failure()).as("the property fails on %s", control).isPresent();
         Failure failure = report.failure().get();
@@ -53,7 +54,7 @@ class NegativeControlsProperties {
         StringBuilder md = new StringBuilder("# Negative controls: detection table\n\n"
                 + "| variant | caught by | tries needed | generated length | shrunk length |\n|---|---|---|---|---|\n");
         TABLE.values().forEach(row -> md.append(row).append('\n'));
-        Path out = Path.of("target", "negative-controls.md");
+        Path out = Path.of(System.getProperty("allocspec.reportDir", "target"), "negative-controls.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, md);
         System.out.println(md);

@@ -1,0 +1,35 @@
+package dev.allocspec.verifier;
+
+import dev.allocspec.properties.harness.Settings;
+
+/**
+ * How deep a verification goes: property tries, concurrent scenarios, and the jcstress mode and budget.
+ */
+enum Depth {
+    /** A few minutes on two cores: quick properties, jcstress quick with one JVM configuration per test. */
+    QUICK("quick", 10, "quick", true, 240),
+    /** The CI default: standard properties, jcstress default mode with one JVM configuration per test. */
+    STANDARD("standard", 40, "default", true, 900),
+    /** Nightly or porting sign-off: deep properties, jcstress tough mode with every JVM configuration. */
+    DEEP("deep", 200, "tough", false, 4 * 3600);
+
+    final String propertyDepth;
+    final int concurrentTries;
+    final String jcstressMode;
+    final boolean jcstressSingleConfiguration;
+    final long estimateSeconds;
+
+    Depth(String propertyDepth, int concurrentTries, String jcstressMode, boolean jcstressSingleConfiguration,
+          long estimateSeconds) {
+        this.propertyDepth = propertyDepth;
+        this.concurrentTries = concurrentTries;
+        this.jcstressMode = jcstressMode;
+        this.jcstressSingleConfiguration = jcstressSingleConfiguration;
+        this.estimateSeconds = estimateSeconds;
+    }
+
+    Settings settings(Integer triesOverride) {
+        Settings settings = Settings.forDepth(propertyDepth);
+        return triesOverride == null ? settings : settings.withTries(triesOverride);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.allocspec.verifier;
+
+import dev.allocspec.concurrency.gate.JcstressLauncher;
+import dev.allocspec.concurrency.gate.JcstressRun;
+import dev.allocspec.impl.CasStrategy;
+import dev.allocspec.properties.harness.Failure;
+import dev.allocspec.properties.harness.PropertyReport;
+import dev.allocspec.spec.AllocatorFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+
+/**
+ * The stages of one verification, in order: per target the contract tests and the properties; for the project's own
+ * allocator the deterministic ABA replay; the suite's negative controls (does it still bite on this platform?); and
+ * the jcstress suite in forked JVMs.
+ */
+final class Verification {
+
+    /** One allocator configuration to verify. */
+    record Target(String label, AllocatorFactory factory) {
+    }
+
+    private static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract#";
+    private static final String NEGATIVE_CONTROL = "negative-control";
+
+    private final Depth depth;
+    private final Integer tries;
+    private final List<Target> targets;
+    private final boolean projectAllocator;
+    private final List<CasStrategy> strategies;
+    private final boolean jcstress;
+    private final String jcstressFilter;
+    private final Path out;
+    private final Progress progress;
+    private final List<Finding> findings = new ArrayList<>();
+
+    Verification(Depth depth, Integer tries, List<Target> targets, boolean projectAllocator,
+                 List<CasStrategy> strategies, boolean jcstress, String jcstressFilter, Path out, Progress progress) {
+        this.depth = depth;
+        this.tries = tries;
+        this.targets = targets;
+        this.projectAllocator = projectAllocator;
+        this.strategies = strategies;
+        this.jcstress = jcstress;
+        this.jcstressFilter = jcstressFilter;
+        this.out = out;
+        this.progress = progress;
+    }
+
+    /** How many stages {@link #run()} will report. */
+    static int stageCount(int targets, boolean projectAllocator, boolean jcstress) {
+        return 2 * targets + (projectAllocator ? 1 : 0) + 1 + (jcstress && projectAllocator ? 1 : 0);
+    }
+
+    /**
+     * Runs every stage. What the checks print (property summaries, shrunk counterexamples of the negative controls)
+     * goes to {@code verification.log} in the output folder, not to the terminal.
+     */
+    List<Finding> run() throws IOException, InterruptedException {
+        Files.createDirectories(out);
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        try (PrintStream log = new PrintStream(Files.newOutputStream(out.resolve("verification.log")), true,
+                StandardCharsets.UTF_8)) {
+            System.setOut(log);
+            System.setErr(log);
+            runStages();
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        return findings;
+    }
+
+    private void runStages() throws IOException, InterruptedException {
+        for (Target target : targets) {
+            contract(target);
+            properties(target);
+        }
+        if (projectAllocator) {
+            abaReplay();
+        }
+        negativeControls();
+        if (jcstress && projectAllocator) {
+            jcstress();
+        }
+    }
+
+    private void contract(Target target) {
+        progress.stage("contract tests: " + target.label());
+        VerifierContract.factory = target.factory();
+        for (JUnitStage.TestResult result : JUnitStage.run(selectClass(VerifierContract.class))) {
+            findings.add(new Finding("contract", "BlockAllocatorContract#" + result.method(),
+                    CONTRACT + result.method(), target.label(), 1, result.passed(),
+                    result.passed() ? null : Finding.invariantNamedIn(String.valueOf(result.failure())),
+                    result.detail()));
+        }
+    }
+
+    private void properties(Target target) {
+        progress.stage("state-machine properties: " + target.label());
+        VerifierProperties.factory = target.factory();
+        VerifierProperties.label = target.label();
+        VerifierProperties.settings = depth.settings(tries);
+        VerifierProperties.concurrentTries = tries == null ? depth.concurrentTries : Math.max(1, tries / 10);
+        JUnitStage.run(selectClass(VerifierProperties.class));
+
+        PropertyReport sequential = VerifierProperties.sequentialReport;
+        if (sequential == null) {
+            findings.add(new Finding("properties", "state machine: refines the reference",
+                    "dev.allocspec.properties.allocator.", target.label(), 0, false, null,
+                    "the property did not run to a report"));
+        } else {
+            Optional<Failure> failure = sequential.failure();
+            findings.add(new Finding("properties", "state machine: refines the reference",
+                    "dev.allocspec.properties.allocator.", target.label(), sequential.steps(), failure.isEmpty(),
+                    failure.map(f -> Finding.invariantNamedIn(String.valueOf(f.cause().getMessage()))).orElse(null),
+                    failure.map(Failure::report).orElse("")));
+            progress.note(sequential.tries() + " tries, " + sequential.steps() + " steps, "
+                    + (failure.isEmpty() ? "held" : "FAILED"));
+        }
+        Optional<Failure> concurrent = VerifierProperties.concurrentFailure;
+        findings.add(new Finding("properties", "concurrent scenarios", "dev.allocspec.properties.concurrent.",
+                target.label(), 10L * VerifierProperties.concurrentTries,
+                concurrent != null && concurrent.isEmpty(),
+                concurrent == null ? null : concurrent.map(f -> Finding.invariantNamedIn(
+                        String.valueOf(f.cause().getMessage()))).orElse(null),
+                concurrent == null ? "the property did not run" : concurrent.map(Failure::report).orElse("")));
+    }
+
+    private void abaReplay() {
+        progress.stage("deterministic ABA replay (every strategy)");
+        for (JUnitStage.TestResult result : JUnitStage.run(selectClass("dev.allocspec.impl.AbaReplayTest"))) {
+            if (!result.skipped()) {
+                findings.add(new Finding("aba-replay", "AbaReplayTest#" + result.method(),
+                        "dev.allocspec.impl.AbaReplayTest#" + result.method(), result.displayName(), 1,
+                        result.passed(), null, result.detail()));
+            }
+        }
+    }
+
+    private void negativeControls() {
+        progress.stage("negative controls: does the suite still bite here?");
+        System.setProperty("allocspec.reportDir", out.toString());
+        List<JUnitStage.TestResult> results = new ArrayList<>(JUnitStage.run(
+                selectClass("dev.allocspec.properties.controls.NegativeControlsProperties"),
+                selectMethod("dev.allocspec.properties.concurrent.ConcurrentScenarioProperties",
+                        "lostPushNegativeControlIsCaught")));
+        for (JUnitStage.TestResult result : results) {
+            findings.add(new Finding("negative-controls", result.displayName().replaceFirst("^\\[\\d+\\] ", ""),
+                    NEGATIVE_CONTROL, result.method(), 1, result.passed(), null, result.detail()));
+        }
+    }
+
+    private void jcstress() throws IOException, InterruptedException {
+        progress.stage("jcstress (" + depth.jcstressMode + " mode, forked JVMs)");
+        JcstressLauncher launcher = new JcstressLauncher(System.getProperty("java.class.path"),
+                Math.max(30, depth.estimateSeconds / 30));
+        String filter = jcstressFilter != null ? jcstressFilter
+                : JcstressLauncher.realTests(strategies.contains(CasStrategy.NATIVE_CAS128));
+        if (!strategies.contains(CasStrategy.LOCKED) && jcstressFilter == null) {
+            filter = filter + "(?!.*Locked)";
+        }
+        JcstressRun real = launcher.run(out.resolve("jcstress").resolve("real"), depth.jcstressMode, filter,
+                depth.jcstressSingleConfiguration);
+        for (Map.Entry<String, String> verdict : real.verdicts().entrySet()) {
+            String test = verdict.getKey();
+            boolean ok = verdict.getValue().equals("OK");
+            findings.add(new Finding("jcstress", test.substring(JcstressLauncher.PACKAGE.length()),
+                    test.substring(0, test.lastIndexOf('.')), // the test class: catalogue checks name its scenario
+                    test.substring(test.lastIndexOf('.') + 1), real.samples(test), ok, null,
+                    ok ? "" : sectionOf(real.runResults(), test)));
+        }
+        if (real.verdicts().isEmpty()) {
+            findings.add(new Finding("jcstress", "jcstress run", JcstressLauncher.PACKAGE, "all", 0, false, null,
+                    "no jcstress test ran (filter " + filter + "):\n" + real.runResults()));
+        }
+        progress.note(real.verdicts().size() + " jcstress tests in " + real.seconds() + " s");
+
+        JcstressRun controls = launcher.run(out.resolve("jcstress").resolve("negative-controls"),
+                depth.jcstressMode, JcstressLauncher.NEGATIVE_CONTROLS, depth.jcstressSingleConfiguration);
+        for (String control : List.of("NegativeControlAbaTest.Unstamped", "NegativeControlLostPushTest.LosesPush")) {
+            String test = JcstressLauncher.PACKAGE + control;
+            boolean caught = controls.forbiddenObserved(test);
+            findings.add(new Finding("negative-controls", "jcstress " + control, NEGATIVE_CONTROL, control,
+                    controls.samples(test), caught, null, caught ? sectionOf(controls.runResults(), test)
+                    : "the negative control showed no FORBIDDEN outcome:\n" + sectionOf(controls.runResults(), test)));
+        }
+    }
+
+    /** One test's part of jcstress's run results. */
+    private static String sectionOf(String runResults, String test) {
+        int at = runResults.indexOf("] " + test);
+        if (at < 0) {
+            return runResults;
+        }
+        int next = runResults.indexOf("\n......", at + 1);
+        return next < 0 ? runResults.substring(at) : runResults.substring(at, next);
+    }
+}

@@ -1,0 +1,205 @@
+package dev.allocspec.verifier;
+
+import dev.allocspec.impl.CasStrategy;
+import dev.allocspec.impl.LockFreeBlockAllocator;
+import dev.allocspec.spec.AllocatorFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.Console;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code java -jar allocspec-verify.jar}: validates an allocator on this JVM and CPU against the reference and
+ * writes report.md and report.json. Exit code 0 when every invariant holds, 1 when any is violated (or a negative
+ * control is no longer caught), 2 on usage errors.
+ */
+@Command(name = "allocspec-verify", mixinStandardHelpOptions = true, versionProvider = VerifyCommand.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Validates a block allocator on this JVM and CPU against the allocspec reference allocator: "
+                + "platform fingerprint, contract tests, state-machine properties, deterministic ABA replay, "
+                + "negative controls and jcstress races. Writes report.md and report.json.",
+            "Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 usage error."})
+public final class VerifyCommand implements Callable<Integer> {
+
+    @Option(names = "--depth", defaultValue = "quick", paramLabel = "quick|standard|deep",
+            description = "How deep to check (default: ${DEFAULT-VALUE}). quick: minutes; standard: the CI default; "
+                    + "deep: hours, for a porting sign-off.")
+    private Depth depth;
+
+    @Option(names = "--strategy", defaultValue = "auto", paramLabel = "auto|all|NATIVE_CAS128|LOCKED",
+            description = "Which CAS strategies of the lock-free allocator to verify (default: ${DEFAULT-VALUE}: "
+                    + "the one create() picks here).")
+    private String strategy;
+
+    @Option(names = "--impl", paramLabel = "FACTORY_CLASS",
+            description = "Verify another BlockAllocator instead: a class implementing "
+                    + "dev.allocspec.spec.AllocatorFactory with a public no-arg constructor, or an enum constant "
+                    + "(Enum.CONSTANT) implementing it, on the class path.")
+    private String impl;
+
+    @Option(names = "--out", defaultValue = "allocspec-report", paramLabel = "DIR",
+            description = "Where to write report.md and report.json (default: ${DEFAULT-VALUE}).")
+    private Path out;
+
+    @Option(names = "--compare", arity = "2", paramLabel = "REPORT.json",
+            description = "Print what differs between two report.json files (platform and results), then exit.")
+    private List<Path> compare;
+
+    @Option(names = "--tries", paramLabel = "N",
+            description = "Override the property tries of the depth (for quick smoke runs).")
+    private Integer tries;
+
+    @Option(names = "--jcstress", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the jcstress suite in forked JVMs (default: ${DEFAULT-VALUE}).")
+    private boolean jcstress;
+
+    @Option(names = "--jcstress-filter", paramLabel = "REGEX",
+            description = "Only the jcstress tests matching this regular expression.")
+    private String jcstressFilter;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /**
+     * Runs the verifier.
+     *
+     * @param args see {@code --help}
+     */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new VerifyCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream stdout = System.out;
+        if (compare != null) {
+            return compare(stdout);
+        }
+        if (tries != null && tries < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tries must be at least 1: " + tries);
+        }
+        List<Verification.Target> targets = new ArrayList<>();
+        List<CasStrategy> strategies = impl == null ? strategies() : List.of();
+        if (impl != null) {
+            AllocatorFactory factory = loadFactory(impl);
+            targets.add(new Verification.Target(impl, factory));
+        } else {
+            for (CasStrategy s : strategies) {
+                targets.add(new Verification.Target("lock-free " + s, (policy, memory) ->
+                        LockFreeBlockAllocator.builder().strategy(s).policy(policy).memory(memory).build()));
+            }
+        }
+        Console console = System.console();
+        boolean interactive = console != null && console.isTerminal();
+        Progress progress = new Progress(stdout, interactive,
+                Verification.stageCount(targets.size(), impl == null, jcstress), depth.estimateSeconds);
+        String startedAt = Instant.now().toString();
+        Fingerprint fingerprint = Fingerprint.probe();
+        progress.note("platform: " + fingerprint.jvmVendor() + " " + fingerprint.jvmVersion() + " on "
+                + fingerprint.arch() + ", native CAS: " + fingerprint.instructionPath());
+        List<Finding> findings = new Verification(depth, tries, targets, impl == null, strategies, jcstress,
+                jcstressFilter, out.toAbsolutePath(), progress).run();
+        Report report = Report.of(startedAt, progress.elapsedSeconds(), depth.name().toLowerCase(Locale.ROOT),
+                impl == null ? strategies.stream().map(Enum::name).toList() : List.of(impl), fingerprint, findings);
+        report.write(out);
+        stdout.println("allocspec-verify: " + report.verdict() + " (" + findings.stream().filter(Finding::passed)
+                .count() + "/" + findings.size() + " checks held) on " + fingerprint.jvmVendor() + " "
+                + fingerprint.jvmVersion() + ", " + fingerprint.arch() + "; report: "
+                + out.resolve("report.md").toAbsolutePath());
+        report.invariants().stream().filter(r -> r.result().equals("FAIL"))
+                .forEach(r -> stdout.println("  violated: " + r.id() + " " + r.statement()));
+        findings.stream().filter(f -> f.stage().equals("negative-controls") && !f.passed())
+                .forEach(f -> stdout.println("  negative control not caught: " + f.check()));
+        return report.verdict().equals("PASS") ? 0 : 1;
+    }
+
+    private int compare(PrintStream stdout) throws Exception {
+        List<String> differences;
+        try {
+            differences = ReportComparison.differences(compare.get(0), compare.get(1));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "cannot compare: " + e.getMessage());
+        }
+        stdout.println(differences.isEmpty() ? "The reports agree on platform and results."
+                : "Differences (" + compare.get(0) + " -> " + compare.get(1) + "):");
+        differences.forEach(line -> stdout.println("  " + line));
+        return 0;
+    }
+
+    private List<CasStrategy> strategies() {
+        return switch (strategy.toUpperCase(Locale.ROOT)) {
+            case "AUTO" -> {
+                try (LockFreeBlockAllocator probe = LockFreeBlockAllocator.create()) {
+                    yield List.of(probe.strategy());
+                }
+            }
+            case "ALL" -> java.util.Arrays.stream(CasStrategy.values()).filter(CasStrategy::isAvailable).toList();
+            default -> {
+                CasStrategy forced;
+                try {
+                    forced = CasStrategy.valueOf(strategy.toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--strategy must be auto, all, "
+                            + "NATIVE_CAS128 or LOCKED: " + strategy);
+                }
+                if (!forced.isAvailable()) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), forced
+                            + " cannot run on this machine: " + forced.unavailableReason());
+                }
+                yield List.of(forced);
+            }
+        };
+    }
+
+    private AllocatorFactory loadFactory(String name) {
+        try {
+            Class<?> type = Class.forName(name);
+            if (!AllocatorFactory.class.isAssignableFrom(type)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + " does not implement "
+                        + AllocatorFactory.class.getName());
+            }
+            return (AllocatorFactory) type.getConstructor().newInstance();
+        } catch (ClassNotFoundException e) {
+            int dot = name.lastIndexOf('.');
+            if (dot > 0) {
+                try {
+                    Class<?> type = Class.forName(name.substring(0, dot));
+                    if (type.isEnum() && AllocatorFactory.class.isAssignableFrom(type)) {
+                        for (Object constant : type.getEnumConstants()) {
+                            if (((Enum<?>) constant).name().equals(name.substring(dot + 1))) {
+                                return (AllocatorFactory) constant;
+                            }
+                        }
+                    }
+                } catch (ClassNotFoundException ignored) {
+                    // fall through to the usage error below
+                }
+            }
+            throw new CommandLine.ParameterException(spec.commandLine(), "--impl " + name
+                    + ": no such class (or enum constant) on the class path");
+        } catch (ReflectiveOperationException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--impl " + name
+                    + ": cannot instantiate it (" + e + "): it needs a public no-arg constructor");
+        }
+    }
+
+    /** The version picocli prints for {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"allocspec-verify " + Report.version()};
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.allocspec.verifier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the packaged jar end to end, as a porting engineer would, at a tiny depth: the verdict, the fingerprint, the
+ * exit codes, a negative-control implementation that must fail naming the broken invariant, and --compare.
+ */
+class VerifierEndToEndIT {
+
+    private static final Path JAR = Path.of("target", "allocspec-verify.jar").toAbsolutePath();
+
+    record Result(int exitCode, String output) {
+    }
+
+    @Test
+    void projectAllocatorPassesWithAFullFingerprint(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report");
+        Result run = verify(dir, "--tries", "20", "--jcstress-filter", "PopPopTest\\.One", "--out", out.toString());
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("allocspec-verify: PASS");
+
+        JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
+        assertThat(report.path("schemaVersion").asInt()).isEqualTo(Report.SCHEMA_VERSION);
+        assertThat(report.path("verdict").asText()).isEqualTo("PASS");
+        JsonNode fingerprint = report.path("fingerprint");
+        for (String field : List.of("jvmVendor", "jvmVersion", "vmName", "jit", "os", "arch", "cpuModel",
+                "instructionPath", "automaticStrategy")) {
+            assertThat(fingerprint.path(field).asText()).as("fingerprint.%s", field).isNotBlank();
+        }
+        assertThat(fingerprint.path("gcs").size()).isPositive();
+        assertThat(fingerprint.path("pageSize").asLong()).isPositive();
+        assertThat(fingerprint.path("cores").asInt()).isPositive();
+        assertThat(report.path("invariants").size()).isGreaterThanOrEqualTo(15);
+        assertThat(report.path("findings").toString()).contains("\"stage\":\"jcstress\"")
+                .contains("\"stage\":\"aba-replay\"").contains("\"stage\":\"negative-controls\"");
+        String markdown = Files.readString(out.resolve("report.md"));
+        assertThat(markdown).startsWith("# allocspec verification: PASS").contains("| INV-SINGLE-OWNER | PASS");
+    }
+
+    @Test
+    void negativeControlImplementationFailsWithExitOneAndNamesTheInvariant(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report");
+        Result run = verify(dir, "--impl", "dev.allocspec.properties.controls.NegativeControl.OVERLAPPING_CARVE",
+                "--tries", "50", "--no-jcstress", "--out", out.toString());
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("allocspec-verify: FAIL").contains("violated: INV-ARENA-CONTAINMENT");
+        JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
+        assertThat(report.path("verdict").asText()).isEqualTo("FAIL");
+        assertThat(Files.readString(out.resolve("report.md"))).contains("| INV-ARENA-CONTAINMENT | **FAIL**")
+                .contains("## Failures").contains("shrunk to");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo(@TempDir Path dir) throws Exception {
+        assertThat(verify(dir, "--depth", "thorough").exitCode()).isEqualTo(2);
+        Result noSuchImpl = verify(dir, "--impl", "com.example.NoSuchFactory", "--no-jcstress");
+        assertThat(noSuchImpl.exitCode()).isEqualTo(2);
+        assertThat(noSuchImpl.output()).contains("com.example.NoSuchFactory").contains("no such class");
+        assertThat(verify(dir, "--strategy", "CAS256").exitCode()).isEqualTo(2);
+        Result help = verify(dir, "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.output()).contains("--depth").contains("--compare").contains("Exit codes");
+    }
+
+    @Test
+    void compareNamesWhatDiffers(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.json");
+        Path b = dir.resolve("b.json");
+        Files.writeString(a, "{\"schemaVersion\":1,\"verdict\":\"PASS\",\"fingerprint\":{\"arch\":\"amd64\"},"
+                + "\"invariants\":[{\"id\":\"INV-ALIGN\",\"result\":\"PASS\"}]}");
+        Files.writeString(b, "{\"schemaVersion\":1,\"verdict\":\"FAIL\",\"fingerprint\":{\"arch\":\"aarch64\"},"
+                + "\"invariants\":[{\"id\":\"INV-ALIGN\",\"result\":\"FAIL\"}]}");
+        Result run = verify(dir, "--compare", a.toString(), b.toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.output()).contains("verdict: PASS -> FAIL").contains("platform.arch: amd64 -> aarch64")
+                .contains("INV-ALIGN: PASS -> FAIL");
+        Files.writeString(b, "{\"hello\":1}");
+        assertThat(verify(dir, "--compare", a.toString(), b.toString()).exitCode()).isEqualTo(2);
+    }
+
+    private static Result verify(Path workDir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Path log = workDir.resolve("console-" + System.nanoTime() + ".txt");
+        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (!process.waitFor(15, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the verifier did not finish in 15 minutes");
+        }
+        return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+}
