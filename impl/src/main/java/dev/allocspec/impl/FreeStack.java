@@ -4,6 +4,7 @@ import dev.allocspec.spec.SizeClass;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A lock-free LIFO stack of free blocks (a Treiber stack) whose top is a stamped double word, as in jalib's
@@ -56,8 +57,16 @@ public class FreeStack {
     /** The empty stack's node, and pop's answer when empty. */
     public static final long EMPTY = StackTopLayout.EMPTY;
 
+    /**
+     * Whether CASes on the top are counted ({@code -Dallocspec.countCas=true}; off by default). A static final flag,
+     * so the JIT removes the counting when it is off; benchmarks switch it on through their JVM arguments.
+     */
+    static final boolean COUNT_CAS = Boolean.getBoolean("allocspec.countCas");
+
     protected final StampedTop top;
     private final PopProbe probe;
+    private final LongAdder casCalls = new LongAdder();
+    private final LongAdder casFailures = new LongAdder();
 
     /** A stack over {@code top}. */
     public FreeStack(StampedTop top) {
@@ -85,7 +94,7 @@ public class FreeStack {
             // proves the top was {stamp, node} the whole time: node stayed free and its next unchanged.
             long next = FreeBlockLayout.lpNext(node);
             probe.beforePopCas(node, next);
-            if (top.casTop(stamp, node, stampAfter(stamp), next)) {
+            if (countedCas(top, stamp, node, stampAfter(stamp), next)) {
                 return node; // exit: popped. Successful CAS is the linearization point for pop.
             }
         }
@@ -106,10 +115,26 @@ public class FreeStack {
             long stamp = top.laStamp();
             long node = top.laNode();
             FreeBlockLayout.spNext(last, node); // we own last: no one else reads it until the CAS publishes it
-            if (top.casTop(stamp, node, stampAfter(stamp), first)) {
+            if (countedCas(top, stamp, node, stampAfter(stamp), first)) {
                 return; // exit: pushed. Successful CAS is the linearization point for push.
             }
         }
+    }
+
+    private boolean countedCas(StampedTop top, long expectStamp, long expectNode, long newStamp, long newNode) {
+        boolean swapped = top.casTop(expectStamp, expectNode, newStamp, newNode);
+        if (COUNT_CAS) {
+            casCalls.increment();
+            if (!swapped) {
+                casFailures.increment();
+            }
+        }
+        return swapped;
+    }
+
+    /** CASes on the top so far, and how many of them failed; zeros unless counting is on. */
+    public long[] casCounts() {
+        return new long[] {casCalls.sum(), casFailures.sum()};
     }
 
     /** The stamp a successful CAS installs after {@code stamp}; negative controls override it. */

@@ -82,7 +82,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         this.pools = new Pool[classes.size()];
         for (int i = 0; i < pools.length; i++) {
             MemorySegment word = control.asSlice(i * StackTopLayout.PADDED_SIZE, StackTopLayout.PADDED_SIZE);
-            pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), StampedTop.over(word, strategy)));
+            StampedTop top = StampedTop.over(word, strategy);
+            pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), top));
         }
     }
 
@@ -259,6 +260,23 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
         poolScope.close(); // unmaps every chunk and the control segment
         directory.clear();
+    }
+
+    /**
+     * CASes on the free stacks' tops so far (each one native downcall, or one lock entry under {@code LOCKED}) and how
+     * many failed and were retried, summed over every class; counted only with {@code -Dallocspec.countCas=true}.
+     *
+     * @return {calls, failures}, both 0 when counting is off
+     */
+    public long[] casCounts() {
+        long calls = 0;
+        long failures = 0;
+        for (Pool pool : pools) {
+            long[] counts = pool.stack.casCounts();
+            calls += counts[0];
+            failures += counts[1];
+        }
+        return new long[] {calls, failures};
     }
 
     /** The pool of a class, for tests in this package that plant corruption. */

@@ -1,0 +1,49 @@
+package dev.allocspec.benchmarks;
+
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every benchmark shares: one fork per configuration with native access, short warm-up and
+ * measurement (the machine has two cores; the documented full run must stay under 20 minutes), and the peer under
+ * test, opened once per trial.
+ */
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
+@Warmup(iterations = 2, time = 1, timeUnit = TimeUnit.SECONDS)
+@Measurement(iterations = 3, time = 1, timeUnit = TimeUnit.SECONDS)
+@State(Scope.Benchmark)
+public abstract class BenchmarkBase {
+
+    /** The allocator under test. */
+    @Param({"LOCKFREE_NATIVE_CAS128", "LOCKFREE_LOCKED", "REFERENCE", "GLIBC_MALLOC", "JEMALLOC", "NETTY_POOLED",
+        "NETTY_ADAPTIVE", "ARENA_CONFINED", "BYTEBUFFER_DIRECT"})
+    public Peer peer;
+
+    /** Block size: each pooled class and one raw size. */
+    @Param({"64", "256", "1024", "4096", "16384", "65536"})
+    public int size;
+
+    /** The peer opened in this fork, for {@link CasCounters} (one trial per fork, so one at a time). */
+    static volatile BlockSource opened;
+
+    protected BlockSource source;
+
+    @Setup
+    public void openPeer() {
+        source = peer.open();
+        opened = source;
+    }
+
+    @TearDown
+    public void closePeer() {
+        source.close();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.allocspec.benchmarks;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Random-slot churn, the pattern of Netty's allocator benchmarks: each thread keeps a table of 8192 live blocks;
+ * every operation frees a random slot and allocates into it. Throughput per thread count: 1, 2 and 4 threads share
+ * one allocator. With {@code -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Dallocspec.countCas=true"} the
+ * {@link CasCounters} report CASes on the stack tops; the timing runs leave counting off.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class ChurnBenchmark extends BenchmarkBase {
+
+    /** One thread's table of live blocks and its random sequence. */
+    @State(Scope.Thread)
+    public static class Slots {
+        static final int SLOTS = 8192;
+        final Object[] blocks = new Object[SLOTS];
+        int random = 0x9E3779B9;
+
+        @Setup(Level.Trial)
+        public void fill(ChurnBenchmark benchmark) {
+            random ^= (int) Thread.currentThread().threadId();
+            for (int i = 0; i < SLOTS; i++) {
+                blocks[i] = benchmark.source.allocate(benchmark.size);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void drain(ChurnBenchmark benchmark) {
+            for (Object block : blocks) {
+                benchmark.source.free(block);
+            }
+        }
+
+        int next() {
+            random ^= random << 13;
+            random ^= random >>> 17;
+            random ^= random << 5;
+            return random & (SLOTS - 1);
+        }
+    }
+
+    @Benchmark
+    @Threads(1)
+    public void churn1(Slots slots, CasCounters counters) {
+        churn(slots);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void churn2(Slots slots, CasCounters counters) {
+        churn(slots);
+    }
+
+    @Benchmark
+    @Threads(4)
+    public void churn4(Slots slots, CasCounters counters) {
+        churn(slots);
+    }
+
+    private void churn(Slots slots) {
+        int slot = slots.next();
+        source.free(slots.blocks[slot]);
+        slots.blocks[slot] = source.allocate(size);
+    }
+}

@@ -1,0 +1,218 @@
+package dev.allocspec.benchmarks.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Turns JMH JSON results into {@code BENCHMARKS.md} tables (with ratios against glibc malloc through FFM measured in the
+ * same run) and PNG charts: latency per size, churn throughput per size, throughput per thread count.
+ *
+ * <p>Usage: {@code BenchmarkReport OUT_MARKDOWN CHART_DIR HEADER_FILE RESULT.json...}; the header file holds the text
+ * that goes above the tables (command, JDK, CPU, date, discussion).
+ */
+public final class BenchmarkReport {
+
+    private static final String BASELINE = "GLIBC_MALLOC";
+
+    /** One result: benchmark method, parameters, score and its unit, secondary metrics. */
+    record Result(String method, String peer, int size, int threads, double score, double error, String unit,
+                  Map<String, Double> secondary) {
+    }
+
+    private BenchmarkReport() {
+    }
+
+    /**
+     * Writes the report.
+     *
+     * @param args output Markdown, chart folder, header file, then JMH JSON result files
+     * @throws IOException if a file cannot be read or written
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 4) {
+            System.err.println("usage: BenchmarkReport OUT.md CHART_DIR HEADER.md RESULT.json...");
+            System.exit(2);
+        }
+        Path markdown = Path.of(args[0]);
+        Path charts = Path.of(args[1]);
+        String header = Files.readString(Path.of(args[2]));
+        List<Result> results = new ArrayList<>();
+        for (int i = 3; i < args.length; i++) {
+            results.addAll(read(Path.of(args[i])));
+        }
+        Files.createDirectories(charts);
+        StringBuilder md = new StringBuilder(header.strip()).append("\n\n");
+        table(md, results, "PairBenchmark.allocateFree", 1,
+                "## Allocate + free pair, one thread (ns per pair, lower is better)", charts, "pair-latency.png",
+                "allocate+free latency per size (ns)");
+        table(md, results, "ChurnBenchmark.churn1", 1,
+                "## Random-slot churn, one thread (operations per µs, higher is better)", charts, "churn-1-thread.png",
+                "random-slot churn, 1 thread (ops/µs)");
+        threadScaling(md, results, charts);
+        handoff(md, results);
+        casPerOperation(md, results);
+        Files.writeString(markdown, md.toString());
+        System.out.println("wrote " + markdown + " and charts in " + charts);
+    }
+
+    static List<Result> read(Path file) throws IOException {
+        List<Result> results = new ArrayList<>();
+        for (JsonNode run : new ObjectMapper().readTree(file.toFile())) {
+            String benchmark = run.path("benchmark").asText();
+            String method = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+            JsonNode params = run.path("params");
+            JsonNode primary = run.path("primaryMetric");
+            Map<String, Double> secondary = new TreeMap<>();
+            for (Map.Entry<String, JsonNode> metric : run.path("secondaryMetrics").properties()) {
+                secondary.put(metric.getKey(), metric.getValue().path("score").asDouble());
+            }
+            results.add(new Result(method, params.path("peer").asText(), params.path("size").asInt(),
+                    run.path("threads").asInt(), primary.path("score").asDouble(),
+                    primary.path("scoreError").asDouble(), primary.path("scoreUnit").asText(), secondary));
+        }
+        return results;
+    }
+
+    private static void table(StringBuilder md, List<Result> results, String method, int threads, String title,
+                              Path charts, String chartFile, String chartTitle) throws IOException {
+        List<Result> rows = results.stream().filter(r -> r.method().equals(method) && r.threads() == threads
+                && r.secondary().getOrDefault("casCalls", 0.0) == 0.0).toList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        TreeSet<Integer> sizes = new TreeSet<>();
+        Map<String, Map<Integer, Result>> byPeer = new LinkedHashMap<>();
+        for (Result r : rows) {
+            sizes.add(r.size());
+            byPeer.computeIfAbsent(r.peer(), p -> new TreeMap<>()).put(r.size(), r);
+        }
+        md.append(title).append("\n\nRatio in brackets: glibc malloc/free through FFM in the same run divided by the "
+                + "peer for latency, the peer divided by glibc for throughput; above 1 means better than glibc.\n\n"
+                + "| peer |");
+        sizes.forEach(s -> md.append(' ').append(s).append(" B |"));
+        md.append("\n|---|");
+        sizes.forEach(s -> md.append("---|"));
+        md.append('\n');
+        boolean latency = rows.getFirst().unit().startsWith("ns");
+        for (Map.Entry<String, Map<Integer, Result>> peer : byPeer.entrySet()) {
+            md.append("| ").append(peer.getKey()).append(" |");
+            for (int size : sizes) {
+                Result r = peer.getValue().get(size);
+                Result base = byPeer.getOrDefault(BASELINE, Map.of()).get(size);
+                if (r == null) {
+                    md.append(" skipped |");
+                    continue;
+                }
+                md.append(String.format(" %.1f ± %.1f", r.score(), Double.isNaN(r.error()) ? 0 : r.error()));
+                if (base != null) {
+                    md.append(String.format(" (%.2f×)", latency ? base.score() / r.score() : r.score() / base.score()));
+                }
+                md.append(" |");
+            }
+            md.append('\n');
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(520).title(chartTitle)
+                .xAxisTitle("block size (bytes)").yAxisTitle(rows.getFirst().unit()).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setYAxisLogarithmic(latency);
+        for (Map.Entry<String, Map<Integer, Result>> peer : byPeer.entrySet()) {
+            List<String> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (int size : sizes) {
+                Result r = peer.getValue().get(size);
+                x.add(Integer.toString(size));
+                y.add(r == null ? 0.0 : r.score());
+            }
+            chart.addSeries(peer.getKey(), x, y);
+        }
+        BitmapEncoder.saveBitmap(chart, charts.resolve(chartFile).toString(), BitmapEncoder.BitmapFormat.PNG);
+        md.append("\n![").append(chartTitle).append("](docs/benchmarks/").append(chartFile).append(")\n\n");
+    }
+
+    private static void threadScaling(StringBuilder md, List<Result> results, Path charts) throws IOException {
+        List<Result> rows = results.stream().filter(r -> r.method().startsWith("ChurnBenchmark.churn")
+                && r.secondary().getOrDefault("casCalls", 0.0) == 0.0).toList();
+        Map<String, Map<Integer, Double>> byPeer = new LinkedHashMap<>();
+        TreeSet<Integer> threads = new TreeSet<>();
+        int size = 256;
+        for (Result r : rows) {
+            if (r.size() == size) {
+                byPeer.computeIfAbsent(r.peer(), p -> new TreeMap<>()).put(r.threads(), r.score());
+                threads.add(r.threads());
+            }
+        }
+        if (threads.size() < 2) {
+            return;
+        }
+        md.append("## Churn throughput per thread count, 256-byte blocks (operations per µs, all threads)\n\n| peer |");
+        threads.forEach(t -> md.append(' ').append(t).append(" threads |"));
+        md.append("\n|---|");
+        threads.forEach(t -> md.append("---|"));
+        md.append('\n');
+        CategoryChart chart = new CategoryChartBuilder().width(1000).height(520)
+                .title("random-slot churn, 256 B, throughput per thread count (ops/µs)").xAxisTitle("threads")
+                .yAxisTitle("ops/µs").build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        for (Map.Entry<String, Map<Integer, Double>> peer : byPeer.entrySet()) {
+            md.append("| ").append(peer.getKey()).append(" |");
+            List<String> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (int t : threads) {
+                Double score = peer.getValue().get(t);
+                md.append(score == null ? " skipped |" : String.format(" %.1f |", score));
+                x.add(Integer.toString(t));
+                y.add(score == null ? 0.0 : score);
+            }
+            md.append('\n');
+            chart.addSeries(peer.getKey(), x, y);
+        }
+        BitmapEncoder.saveBitmap(chart, charts.resolve("churn-threads.png").toString(),
+                BitmapEncoder.BitmapFormat.PNG);
+        md.append("\n![churn throughput per thread count](docs/benchmarks/churn-threads.png)\n\n");
+    }
+
+    private static void handoff(StringBuilder md, List<Result> results) {
+        List<Result> rows = results.stream().filter(r -> r.method().equals("HandoffBenchmark.handoff")).toList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("## Producer/consumer hand-off, 256-byte blocks (operations per µs, producer + consumer)\n\n"
+                + "Every block is freed by another thread than the one that allocated it.\n\n| peer | ops/µs |\n"
+                + "|---|---|\n");
+        rows.forEach(r -> md.append(String.format("| %s | %.1f ± %.1f |%n", r.peer(), r.score(),
+                Double.isNaN(r.error()) ? 0 : r.error())));
+        md.append('\n');
+    }
+
+    private static void casPerOperation(StringBuilder md, List<Result> results) {
+        List<Result> rows = results.stream().filter(r -> r.secondary().getOrDefault("casCalls", 0.0) > 0).toList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("## CASes on the free-stack tops per churn operation (free + allocate), counted\n\n"
+                + "From a separate run with `-Dallocspec.countCas=true` (counting costs time, so the tables above run "
+                + "without it). For NATIVE_CAS128 each CAS is one native downcall; for LOCKED one lock entry.\n\n"
+                + "| peer | threads | ops/µs | CASes per op | failed CASes per op |\n|---|---|---|---|---|\n");
+        for (Result r : rows) {
+            // Both rates are totals over the threads: JMH sums the threads' operations and their counter shares.
+            md.append(String.format("| %s | %d | %.1f | %.3f | %.4f |%n", r.peer(), r.threads(), r.score(),
+                    r.secondary().get("casCalls") / r.score(),
+                    r.secondary().getOrDefault("casFailures", 0.0) / r.score()));
+        }
+        md.append('\n');
+    }
+}
