@@ -20,6 +20,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * allocates a second block, fills it, churns the same class (allocate+free twice) and checks its second block. T2
  * takes the published block if it is there yet, checks every byte, and frees it. r1: 1 if T1's own block is intact;
  * r2: 1 if T2 saw the handed-off block intact, -1 if it was not published yet (the arbiter frees it then).
+ *
+ * <p>Every variant runs on a shared allocator per strategy, with the thread caches on (the plain variants) and off
+ * ({@code *NoCache}).
  */
 public class CookieHandoffTest {
 
@@ -30,8 +33,8 @@ public class CookieHandoffTest {
         volatile MemorySegment handoff;
         MemorySegment published;
 
-        Scenario(CasStrategy strategy) {
-            this.allocator = SharedAllocators.of(strategy);
+        Scenario(CasStrategy strategy, boolean threadCache) {
+            this.allocator = SharedAllocators.of(strategy, threadCache);
         }
 
         static boolean intact(MemorySegment block) {
@@ -79,7 +82,31 @@ public class CookieHandoffTest {
     @Outcome(expect = FORBIDDEN, desc = "a live block's bytes changed: torn handoff or a free-list link written into it")
     @State
     public static class Native {
-        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128);
+        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, true);
+
+        @Actor
+        public void t1(II_Result r) {
+            s.t1(r);
+        }
+
+        @Actor
+        public void t2(II_Result r) {
+            s.t2(r);
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
+    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
+    @Outcome(expect = FORBIDDEN, desc = "a live block's bytes changed: torn handoff or a free-list link written into it")
+    @State
+    public static class NativeNoCache {
+        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, false);
 
         @Actor
         public void t1(II_Result r) {
@@ -103,7 +130,31 @@ public class CookieHandoffTest {
     @Outcome(expect = FORBIDDEN, desc = "a live block's bytes changed: torn handoff or a free-list link written into it")
     @State
     public static class Locked {
-        private final Scenario s = new Scenario(CasStrategy.LOCKED);
+        private final Scenario s = new Scenario(CasStrategy.LOCKED, true);
+
+        @Actor
+        public void t1(II_Result r) {
+            s.t1(r);
+        }
+
+        @Actor
+        public void t2(II_Result r) {
+            s.t2(r);
+        }
+
+        @Arbiter
+        public void arbiter(II_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
+    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
+    @Outcome(expect = FORBIDDEN, desc = "a live block's bytes changed: torn handoff or a free-list link written into it")
+    @State
+    public static class LockedNoCache {
+        private final Scenario s = new Scenario(CasStrategy.LOCKED, false);
 
         @Actor
         public void t1(II_Result r) {

@@ -19,6 +19,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * exactly one succeeds, the other gets IllegalStateException, and the block is on its free stack once. r1, r2: 1 if
  * that thread's free succeeded, 0 if it got IllegalStateException, 2 for any other exception; r3: 1 if two
  * allocations afterwards return two different blocks (a block pushed twice would come back twice).
+ *
+ * <p>Every variant runs on a shared allocator per strategy, with the thread caches on (the plain variants) and off
+ * ({@code *NoCache}).
  */
 public class DoubleFreeTest {
 
@@ -27,8 +30,8 @@ public class DoubleFreeTest {
         final LockFreeBlockAllocator allocator;
         final MemorySegment block;
 
-        Scenario(CasStrategy strategy) {
-            this.allocator = SharedAllocators.of(strategy);
+        Scenario(CasStrategy strategy, boolean threadCache) {
+            this.allocator = SharedAllocators.of(strategy, threadCache);
             this.block = allocator.allocate(64);
         }
 
@@ -70,7 +73,31 @@ public class DoubleFreeTest {
     @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
     @State
     public static class Native {
-        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128);
+        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, true);
+
+        @Actor
+        public void t1(III_Result r) {
+            s.t1(r);
+        }
+
+        @Actor
+        public void t2(III_Result r) {
+            s.t2(r);
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
+            desc = "T1 free wins the state CAS, T2 gets IllegalStateException (or the other way round)")
+    @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
+    @State
+    public static class NativeNoCache {
+        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, false);
 
         @Actor
         public void t1(III_Result r) {
@@ -94,7 +121,31 @@ public class DoubleFreeTest {
     @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
     @State
     public static class Locked {
-        private final Scenario s = new Scenario(CasStrategy.LOCKED);
+        private final Scenario s = new Scenario(CasStrategy.LOCKED, true);
+
+        @Actor
+        public void t1(III_Result r) {
+            s.t1(r);
+        }
+
+        @Actor
+        public void t2(III_Result r) {
+            s.t2(r);
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
+            desc = "T1 free wins the state CAS, T2 gets IllegalStateException (or the other way round)")
+    @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
+    @State
+    public static class LockedNoCache {
+        private final Scenario s = new Scenario(CasStrategy.LOCKED, false);
 
         @Actor
         public void t1(III_Result r) {

@@ -19,6 +19,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * other gets IllegalStateException, however the two interleave with the closing of the block's scope. r1, r2: 1 if
  * that thread's free succeeded, 0 if it got IllegalStateException, 2 for any other exception; r3: 1 if the block's
  * memory is no longer accessible afterwards.
+ *
+ * <p>Every variant runs on a shared allocator per strategy, with the thread caches on (the plain variants) and off
+ * ({@code *NoCache}).
  */
 public class RawDoubleFreeTest {
 
@@ -27,8 +30,8 @@ public class RawDoubleFreeTest {
         final LockFreeBlockAllocator allocator;
         final MemorySegment block;
 
-        Scenario(CasStrategy strategy) {
-            this.allocator = SharedAllocators.of(strategy);
+        Scenario(CasStrategy strategy, boolean threadCache) {
+            this.allocator = SharedAllocators.of(strategy, threadCache);
             this.block = allocator.allocate(20_000);
         }
 
@@ -62,7 +65,31 @@ public class RawDoubleFreeTest {
     @Outcome(expect = FORBIDDEN, desc = "both or neither freed it, a wrong exception, or the mapping is still there")
     @State
     public static class Native {
-        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128);
+        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, true);
+
+        @Actor
+        public void t1(III_Result r) {
+            s.t1(r);
+        }
+
+        @Actor
+        public void t2(III_Result r) {
+            s.t2(r);
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
+            desc = "T1 free wins and unmaps, T2 gets IllegalStateException (or the other way round)")
+    @Outcome(expect = FORBIDDEN, desc = "both or neither freed it, a wrong exception, or the mapping is still there")
+    @State
+    public static class NativeNoCache {
+        private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, false);
 
         @Actor
         public void t1(III_Result r) {
@@ -86,7 +113,31 @@ public class RawDoubleFreeTest {
     @Outcome(expect = FORBIDDEN, desc = "both or neither freed it, a wrong exception, or the mapping is still there")
     @State
     public static class Locked {
-        private final Scenario s = new Scenario(CasStrategy.LOCKED);
+        private final Scenario s = new Scenario(CasStrategy.LOCKED, true);
+
+        @Actor
+        public void t1(III_Result r) {
+            s.t1(r);
+        }
+
+        @Actor
+        public void t2(III_Result r) {
+            s.t2(r);
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
+            desc = "T1 free wins and unmaps, T2 gets IllegalStateException (or the other way round)")
+    @Outcome(expect = FORBIDDEN, desc = "both or neither freed it, a wrong exception, or the mapping is still there")
+    @State
+    public static class LockedNoCache {
+        private final Scenario s = new Scenario(CasStrategy.LOCKED, false);
 
         @Actor
         public void t1(III_Result r) {

@@ -14,12 +14,15 @@ import java.util.Map;
  */
 final class SharedAllocators {
 
-    private static final Map<CasStrategy, LockFreeBlockAllocator> ALLOCATORS = new EnumMap<>(CasStrategy.class);
+    private static final Map<CasStrategy, LockFreeBlockAllocator> CACHED = new EnumMap<>(CasStrategy.class);
+    private static final Map<CasStrategy, LockFreeBlockAllocator> UNCACHED = new EnumMap<>(CasStrategy.class);
 
     private SharedAllocators() {
     }
 
-    static synchronized LockFreeBlockAllocator of(CasStrategy strategy) {
-        return ALLOCATORS.computeIfAbsent(strategy, LockFreeBlockAllocator::create);
+    /** The shared allocator of a strategy, with or without thread caches. */
+    static synchronized LockFreeBlockAllocator of(CasStrategy strategy, boolean threadCache) {
+        return (threadCache ? CACHED : UNCACHED).computeIfAbsent(strategy, s ->
+                LockFreeBlockAllocator.builder().strategy(s).threadCache(threadCache).build());
     }
 }

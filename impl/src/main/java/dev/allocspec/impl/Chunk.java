@@ -65,6 +65,11 @@ final class Chunk {
         return (int) STATE.getVolatile(state, index);
     }
 
+    /** Store-release of a state word the caller owns exclusively (a block it took from its own thread cache). */
+    void srState(int index, int update) {
+        STATE.setRelease(state, index, update);
+    }
+
     boolean casState(int index, int expect, int update) {
         return STATE.compareAndSet(state, index, expect, update);
     }

@@ -100,6 +100,44 @@ public class FreeStack {
         }
     }
 
+    /**
+     * Removes up to {@code max} blocks from the top with ONE successful CAS and writes them to {@code out}, top
+     * first: the batch transfer behind the thread caches' refill.
+     *
+     * <p><b>Why the chain read is safe.</b> The walk reads {@code next} of one block after another without owning
+     * them. After every read the stamp is loaded again: while it is unchanged no push or pop has happened since the
+     * walk began, so every link read so far belongs to the stack as it was, and every address obtained is a real
+     * block (pool memory, never unmapped while open), safe to read next. If the stamp moved, the walk starts over.
+     * A successful CAS from {stamp, first} proves the stack was unchanged from the first read to the CAS, so the
+     * chain taken is exactly the top of the stack: an unchanged stamp proves the whole chain below it unchanged.
+     *
+     * @return how many blocks were taken, 0 if the stack was empty
+     */
+    public int popChain(int max, long[] out) {
+        final StampedTop top = this.top;
+        retry:
+        for (;;) {
+            long stamp = top.laStamp();
+            long first = top.laNode();
+            if (first == EMPTY) {
+                return 0; // exit: empty
+            }
+            int taken = 1;
+            out[0] = first;
+            long next = FreeBlockLayout.lpNext(first);
+            while (taken < max && next != EMPTY) {
+                if (top.laStamp() != stamp) {
+                    continue retry; // the stack moved under the walk: 'next' may be garbage, do not follow it
+                }
+                out[taken++] = next;
+                next = FreeBlockLayout.lpNext(next);
+            }
+            if (countedCas(top, stamp, first, stampAfter(stamp), next)) {
+                return taken; // exit: taken. Successful CAS is the linearization point for the batch pop.
+            }
+        }
+    }
+
     /** Pushes the block at {@code block}, which the caller owns and which is on no stack. */
     public void push(long block) {
         pushChain(block, block);

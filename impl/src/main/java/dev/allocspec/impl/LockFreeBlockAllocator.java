@@ -31,15 +31,20 @@ import java.util.concurrent.atomic.LongAdder;
  * <h2>Overview</h2>
  * <pre>
  * allocate(n, a):  class = smallest class >= max(n, a)      (above 16384: raw)
- *                  loop { b = pool[class].stack.pop(); if b != EMPTY: break; pool.grow() }
+ *   platform thread, cache on (default):
+ *                  b = top of this thread's bin; empty bin: refill = popChain(batch), ONE CAS (grow if empty)
+ *                  state(b) := live(n)                       (release store: the bin is this thread's alone)
+ *   otherwise:     loop { b = pool[class].stack.pop(); if b != EMPTY: break; pool.grow() }
  *                  CAS state(b): FREE -> live(n)             (fails only if the stack is broken)
  * free(seg):       chunk = directory.containing(seg.address) (O(log chunks))
  *                  check interior, size; CAS state(b): live(n) -> FREE   (exactly one concurrent free wins)
- *                  pool.stack.push(b)
+ *                  push b on this thread's bin (full: flush its bottom half, ONE CAS) or on pool.stack
  * raw:             own mmap per block, own scope; free = CAS state, close scope (munmap), forget
  * </pre>
  * Each class's free stack is a {@link FreeStack} over a {@link StampedTop} in an off-heap control segment; the free
- * list lives in the free blocks ({@link FreeBlockLayout}). A chunk's blocks are linked and pushed with one CAS.
+ * list lives in the free blocks ({@link FreeBlockLayout}). A chunk's blocks are linked and pushed with one CAS. The
+ * thread caches ({@link ThreadCaches}, jemalloc's tcache) keep the native CAS off the common path and preserve the
+ * single-threaded order exactly, so refinement against the reference holds with them on or off.
  *
  * <h2>Memory is never unmapped while open</h2>
  * Pooled chunks are given back only by {@link #close()}. That is what makes {@link FreeStack#pop()}'s racy read of a
@@ -64,6 +69,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private final LongAdder rawBlocksLive = new LongAdder();
     private final LongAdder rawBytesLive = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The per-thread caches in front of the shared stacks, or null when the allocator runs without them. */
+    private final ThreadCaches caches;
 
     private LockFreeBlockAllocator(Builder builder) {
         CasStrategy.Choice choice = builder.strategy != null
@@ -85,6 +92,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             StampedTop top = StampedTop.over(word, strategy);
             pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), top));
         }
+        this.caches = builder.threadCache ? new ThreadCaches(pools, directory,
+                pool -> pool.grow(policy, memory, poolScope, directory)) : null;
     }
 
     /** An allocator with the automatically chosen strategy (see {@link CasStrategy}) and the default policy. */
@@ -136,19 +145,37 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (sizeClass.isRaw()) {
             return allocateRaw(byteSize);
         }
-        final Pool pool = pools[sizeClass.ordinal()];
+        final int classIndex = sizeClass.ordinal();
+        final ThreadCache cache = caches == null ? null : caches.current();
+        if (cache != null) {
+            long block = caches.take(cache, classIndex);
+            Chunk chunk = cache.takenChunk;
+            int index = chunk.blockIndex(block);
+            if (chunk.lvState(index) != Chunk.FREE) {
+                throw corruptStack(block, sizeClass);
+            }
+            // The block came off this thread's own bin: no other allocation can reach it, so a release store
+            // suffices. A racing (buggy) free of it sees FREE and is rejected, or sees the new state.
+            chunk.srState(index, Chunk.liveState(byteSize));
+            cache.countLive(classIndex, 1);
+            return chunk.memory.asSlice(block - chunk.base, byteSize);
+        }
+        final Pool pool = pools[classIndex];
         long block;
         while ((block = pool.stack.pop()) == FreeStack.EMPTY) {
             pool.grow(policy, memory, poolScope, directory); // INV-REUSE-BEFORE-GROWTH: only an empty stack grows
         }
         Chunk chunk = directory.containing(block);
-        int index = chunk.blockIndex(block);
-        if (!chunk.casState(index, Chunk.FREE, Chunk.liveState(byteSize))) {
-            throw new InvariantViolation(Invariant.SINGLE_OWNER, "popped block 0x" + Long.toHexString(block)
-                    + " of class " + sizeClass + " is already live: the free stack is corrupt");
+        if (!chunk.casState(chunk.blockIndex(block), Chunk.FREE, Chunk.liveState(byteSize))) {
+            throw corruptStack(block, sizeClass);
         }
         pool.live.increment();
         return chunk.memory.asSlice(block - chunk.base, byteSize);
+    }
+
+    private static InvariantViolation corruptStack(long block, SizeClass sizeClass) {
+        return new InvariantViolation(Invariant.SINGLE_OWNER, "popped block 0x" + Long.toHexString(block)
+                + " of class " + sizeClass + " is already live: the free stack is corrupt");
     }
 
     private MemorySegment allocateRaw(long byteSize) {
@@ -205,9 +232,16 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             throw Rejections.doubleFree(address, chunk.sizeClass); // a concurrent free of the same block won
         }
         // The successful state CAS is the linearization point of free: from here the block is ours to push.
-        Pool pool = pools[chunk.sizeClass.ordinal()];
-        pool.live.decrement();
-        pool.stack.push(address);
+        int classIndex = chunk.sizeClass.ordinal();
+        ThreadCache cache = caches == null ? null : caches.current();
+        if (cache != null) {
+            caches.give(cache, classIndex, address, chunk);
+            cache.countLive(classIndex, -1);
+        } else {
+            Pool pool = pools[classIndex];
+            pool.live.decrement();
+            pool.stack.push(address);
+        }
     }
 
     private void freeRaw(Chunk chunk, MemorySegment block) {
@@ -241,7 +275,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         long chunks = 0;
         for (Pool pool : pools) {
             long carved = pool.carved.get();
-            long live = pool.live.sum();
+            long live = liveBlocks(pool);
             classes.add(new ClassStats(pool.sizeClass, carved, live, carved - live));
             chunks += carved / policy.blocksPerChunk();
         }
@@ -279,6 +313,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         return new long[] {calls, failures};
     }
 
+    /** The thread caches, for tests in this package; null when the allocator runs without them. */
+    ThreadCaches threadCaches() {
+        return caches;
+    }
+
     /** The pool of a class, for tests in this package that plant corruption. */
     Pool pool(SizeClass sizeClass) {
         return pools[sizeClass.ordinal()];
@@ -303,8 +342,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         requireOpen();
         for (Pool pool : pools) {
             long carved = pool.carved.get();
-            long live = pool.live.sum();
-            List<Long> free = pool.stack.snapshot((int) Math.min(Integer.MAX_VALUE - 1, carved + 1));
+            long live = liveBlocks(pool);
+            List<Long> free = new ArrayList<>(pool.stack.snapshot((int) Math.min(Integer.MAX_VALUE - 1, carved + 1)));
+            if (caches != null) {
+                free.addAll(caches.cached(pool.sizeClass.ordinal())); // cached blocks are free too
+            }
             checkFreeBlocks(pool, free);
             long liveStates = directory.chunks().stream().filter(c -> c.sizeClass == pool.sizeClass)
                     .mapToLong(LockFreeBlockAllocator::liveBlocks).sum();
@@ -312,7 +354,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             if (free.size() != carved - live || liveStates != live || carved != chunks * policy.blocksPerChunk()) {
                 throw new InvariantViolation(Invariant.CONSERVATION, "class " + pool.sizeClass + ": carved " + carved
                         + " (" + chunks + " chunks), live counter " + live + ", live state words " + liveStates
-                        + ", on the free stack " + free.size());
+                        + ", free (stack and thread caches) " + free.size());
             }
         }
         long rawLive = directory.chunks().stream().filter(c -> c.sizeClass.isRaw())
@@ -331,15 +373,15 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             if (chunk == null || chunk.sizeClass != pool.sizeClass || chunk.blockAddress(chunk.blockIndex(address))
                     != address) {
                 throw new InvariantViolation(Invariant.ARENA_CONTAINMENT, "free block 0x" + Long.toHexString(address)
-                        + " on the " + pool.sizeClass + " stack is not a block of a " + pool.sizeClass + " chunk");
+                        + " on the " + pool.sizeClass + " free list is not a block of a " + pool.sizeClass + " chunk");
             }
             if (!seen.add(address)) {
                 throw new InvariantViolation(Invariant.CONSERVATION, "block 0x" + Long.toHexString(address)
-                        + " is twice on the " + pool.sizeClass + " stack");
+                        + " is twice on the " + pool.sizeClass + " free list (stack and thread caches)");
             }
             if (chunk.lvState(chunk.blockIndex(address)) != Chunk.FREE) {
                 throw new InvariantViolation(Invariant.CONSERVATION, "block 0x" + Long.toHexString(address)
-                        + " is both live and on the free stack");
+                        + " is both live and on the free list");
             }
         }
     }
@@ -359,6 +401,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
     }
 
+    /** Live blocks of a pool: the shared counter plus what the thread caches counted. */
+    private long liveBlocks(Pool pool) {
+        return pool.live.sum() + (caches == null ? 0 : caches.liveDelta(pool.sizeClass.ordinal()));
+    }
+
     private static long liveBlocks(Chunk chunk) {
         long live = 0;
         for (int i = 0; i < chunk.blocks(); i++) {
@@ -375,6 +422,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         private ChunkPolicy policy = ChunkPolicy.DEFAULT;
         private MemorySource memory = OsMemory.system();
         private FreeStack.Factory freeStacks = (sizeClass, top) -> new FreeStack(top);
+        private boolean threadCache = true;
 
         private Builder() {
         }
@@ -394,6 +442,18 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         /** Where memory comes from; the operating system by default. */
         public Builder memory(MemorySource memory) {
             this.memory = Objects.requireNonNull(memory, "memory");
+            return this;
+        }
+
+        /**
+         * Whether platform threads get a cache of free blocks in front of the shared stacks (on by default). With it,
+         * most allocations and frees touch no atomic but the block's state word, and the shared stacks see batches:
+         * one CAS per refill or flush. A single thread still makes exactly the reference's decisions (see
+         * {@link ThreadCache}); under concurrency a block freed into one thread's cache is reused by that thread
+         * first, so which thread gets which block differs from the cache-less allocator.
+         */
+        public Builder threadCache(boolean enabled) {
+            this.threadCache = enabled;
             return this;
         }
 

@@ -5,7 +5,7 @@ import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.ClassStats;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -35,13 +35,13 @@ class ConcurrentStressTest {
     private static final long OPERATIONS = 10_000_000;
     private static final long[] SIZES = {16, 64, 100, 256, 1000, 4096, 16_384};
 
-    @ParameterizedTest
-    @EnumSource(CasStrategy.class)
+    @ParameterizedTest(name = "{0}, thread cache {1}")
+    @MethodSource("dev.allocspec.impl.Configurations#strategiesWithAndWithoutCache")
     @Timeout(300)
-    void noBlockIsCorruptedDuplicatedOrLost(CasStrategy strategy) throws Exception {
+    void noBlockIsCorruptedDuplicatedOrLost(CasStrategy strategy, boolean threadCache) throws Exception {
         assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
         try (LockFreeBlockAllocator allocator = LockFreeBlockAllocator.builder().strategy(strategy)
-                .policy(new ChunkPolicy(16)).build()) {
+                .threadCache(threadCache).policy(new ChunkPolicy(16)).build()) {
             List<ConcurrentLinkedQueue<MemorySegment>> inboxes = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
                 inboxes.add(new ConcurrentLinkedQueue<>());
@@ -80,7 +80,8 @@ class ConcurrentStressTest {
                 assertThat(c.free()).as("class %s whole again", c.sizeClass()).isEqualTo(c.carved());
             }
             allocator.checkInvariants(); // walks every stack: no block lost, none twice
-            System.out.printf("[ConcurrentStressTest] %s: %d operations, %d cross-thread frees, %s%n", strategy,
+            System.out.printf("[ConcurrentStressTest] %s, thread cache %s: %d operations, %d cross-thread frees, %s%n",
+                    strategy, threadCache,
                     OPERATIONS, crossThreadFrees.get(), stats);
         }
     }

@@ -5,7 +5,7 @@ import dev.allocspec.reference.ReferenceAllocator;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,14 +28,14 @@ class DifferentialAgainstReferenceTest {
         10_000, 16_383, 16_384, 16_385, 40_000};
     private static final int STEPS = 100_000;
 
-    @ParameterizedTest
-    @EnumSource(CasStrategy.class)
-    void sameOutcomesAsTheReferenceOnALongRandomSequence(CasStrategy strategy) {
+    @ParameterizedTest(name = "{0}, thread cache {1}")
+    @MethodSource("dev.allocspec.impl.Configurations#strategiesWithAndWithoutCache")
+    void sameOutcomesAsTheReferenceOnALongRandomSequence(CasStrategy strategy, boolean threadCache) {
         assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
         ChunkPolicy policy = new ChunkPolicy(8);
         try (ReferenceAllocator reference = new ReferenceAllocator(policy, OsMemory.system());
-             LockFreeBlockAllocator lockFree = LockFreeBlockAllocator.builder().strategy(strategy).policy(policy)
-                     .build();
+             LockFreeBlockAllocator lockFree = LockFreeBlockAllocator.builder().strategy(strategy)
+                     .threadCache(threadCache).policy(policy).build();
              Arena foreign = Arena.ofConfined()) {
             MemorySegment foreignBlock = foreign.allocate(64, 64);
             List<MemorySegment[]> live = new ArrayList<>(); // {reference block, lock-free block}

@@ -21,7 +21,8 @@ class LockFreeInvariantsTest {
 
     @BeforeEach
     void populate() {
-        allocator = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).build();
+        // Without thread caches, so that the planted corruption lands on the shared stack the checks walk first.
+        allocator = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).threadCache(false).build();
         live = allocator.allocate(100);
         allocator.free(allocator.allocate(100));
         allocator.allocate(40_000);
@@ -63,6 +64,18 @@ class LockFreeInvariantsTest {
             allocator.allocate(100);
             allocator.allocate(100);
         }).isInstanceOf(InvariantViolation.class).hasMessageStartingWith(Invariant.SINGLE_OWNER.id());
+    }
+
+    @Test
+    void namesConservationForABlockCachedTwice() {
+        try (LockFreeBlockAllocator cached = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).build()) {
+            MemorySegment block = cached.allocate(100);
+            cached.free(block);
+            cached.checkInvariants();
+            cached.pool(SizeClass.B256).stack.push(block.address()); // now in this thread's bin and on the stack
+            assertThatThrownBy(cached::checkInvariants).isInstanceOf(InvariantViolation.class)
+                    .hasMessageStartingWith(Invariant.CONSERVATION.id());
+        }
     }
 
     private void assertViolation(Invariant expected) {

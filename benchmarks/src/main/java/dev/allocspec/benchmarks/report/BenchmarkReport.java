@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
@@ -128,14 +129,17 @@ public final class BenchmarkReport {
         CategoryChart chart = new CategoryChartBuilder().width(1000).height(520).title(chartTitle)
                 .xAxisTitle("block size (bytes)").yAxisTitle(rows.getFirst().unit()).build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setYAxisLogarithmic(latency);
+        chart.getStyler().setYAxisLogarithmic(latency); // from a few ns to tens of µs: bars would hide the small ones
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
         for (Map.Entry<String, Map<Integer, Result>> peer : byPeer.entrySet()) {
+            if (!peer.getValue().keySet().containsAll(sizes)) {
+                continue; // a peer skipped at some size stays in the table only: a chart series needs every point
+            }
             List<String> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             for (int size : sizes) {
-                Result r = peer.getValue().get(size);
                 x.add(Integer.toString(size));
-                y.add(r == null ? 0.0 : r.score());
+                y.add(peer.getValue().get(size).score());
             }
             chart.addSeries(peer.getKey(), x, y);
         }

@@ -8,7 +8,7 @@ import dev.allocspec.properties.harness.PropertyReport;
 import dev.allocspec.reference.ReferenceAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -20,12 +20,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class RefinementProperties {
 
-    @ParameterizedTest
-    @EnumSource(CasStrategy.class)
-    void lockFreeAllocatorRefinesTheReference(CasStrategy strategy) {
+    @ParameterizedTest(name = "{0}, thread cache {1}")
+    @MethodSource("dev.allocspec.impl.Configurations#strategiesWithAndWithoutCache")
+    void lockFreeAllocatorRefinesTheReference(CasStrategy strategy, boolean threadCache) {
         assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
-        PropertyReport report = ModelBasedRunner.of(new AllocatorStateMachine("lock-free " + strategy,
-                policy -> LockFreeBlockAllocator.builder().strategy(strategy).policy(policy).build())).assertHolds();
+        String name = "lock-free " + strategy + (threadCache ? "" : " no cache");
+        PropertyReport report = ModelBasedRunner.of(new AllocatorStateMachine(name, policy -> LockFreeBlockAllocator
+                .builder().strategy(strategy).threadCache(threadCache).policy(policy).build())).assertHolds();
         assertThat(report.coverage().outcomes()).as("outcomes exercised").containsKeys("class 64", "class 256",
                 "class 1024", "class 4096", "class 16384", "class raw", "IllegalArgumentException",
                 "IllegalStateException", "NullPointerException");

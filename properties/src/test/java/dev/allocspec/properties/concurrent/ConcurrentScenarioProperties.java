@@ -10,7 +10,7 @@ import dev.allocspec.spec.ChunkPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Optional;
 
@@ -26,14 +26,14 @@ class ConcurrentScenarioProperties {
 
     private static final ChunkPolicy POLICY = new ChunkPolicy(4);
 
-    @ParameterizedTest
-    @EnumSource(CasStrategy.class)
+    @ParameterizedTest(name = "{0}, thread cache {1}")
+    @MethodSource("dev.allocspec.impl.Configurations#strategiesWithAndWithoutCache")
     @Timeout(300)
-    void scenariosKeepSingleOwnershipAndLoseNothing(CasStrategy strategy) {
+    void scenariosKeepSingleOwnershipAndLoseNothing(CasStrategy strategy, boolean threadCache) {
         assumeTrue(strategy.isAvailable(), () -> strategy.unavailableReason());
-        ConcurrentProperty property = new ConcurrentProperty("concurrent " + strategy, new ScenarioRunner(
-                policy -> LockFreeBlockAllocator.builder().strategy(strategy).policy(policy).build(), POLICY),
-                10, 400);
+        String name = "concurrent " + strategy + (threadCache ? "" : " no cache");
+        ConcurrentProperty property = new ConcurrentProperty(name, new ScenarioRunner(policy -> LockFreeBlockAllocator
+                .builder().strategy(strategy).threadCache(threadCache).policy(policy).build(), POLICY), 10, 400);
         Optional<Failure> failure = property.check(Settings.fromSystemProperties().withTries(
                 Integer.getInteger("allocspec.pbt.concurrentTries", 40)));
         assertThat(failure).as(() -> failure.map(Failure::report).orElse("")).isEmpty();

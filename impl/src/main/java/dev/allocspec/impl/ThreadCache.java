@@ -1,0 +1,77 @@
+package dev.allocspec.impl;
+
+import dev.allocspec.spec.SizeClass;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One thread's cache of free blocks in front of the shared free stacks (jemalloc's tcache): per class a small LIFO
+ * array, no atomics on the fast path. Owned by one thread; other threads read it only after that thread has died
+ * ({@link ThreadCaches#reclaimDead}) or when no operation is in flight (invariant checks, stats).
+ *
+ * <p><b>Order is preserved.</b> Think of a class's free blocks as one logical LIFO stack: this thread's bin on top of
+ * the shared stack. Frees push on the bin's top and allocations pop it; a refill moves the shared stack's top blocks,
+ * in order, under the (empty) bin; a flush moves the bin's bottom blocks, in order, onto the shared stack. None of it
+ * reorders the logical stack, so a single thread makes exactly the reference's decisions (INV-LIFO, INV-REFINEMENT).
+ */
+final class ThreadCache {
+
+    private static final VarHandle LIVE_DELTA = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** Blocks kept per class: fewer for large classes, so a thread pins at most about 1.4 MiB. */
+    private static final int[] CAPACITY = {64, 64, 64, 32, 16};
+    /** Cache operations between two low-water passes. */
+    static final int GC_INTERVAL = 8192;
+
+    /** One class's bin: blocks[0] is the bottom, blocks[count - 1] the top. */
+    static final class Bin {
+        final SizeClass sizeClass;
+        final long[] blocks;
+        final Chunk[] chunks;
+        int count;
+        /** The lowest count since the last low-water pass. */
+        int lowWater;
+
+        Bin(SizeClass sizeClass, int capacity) {
+            this.sizeClass = sizeClass;
+            this.blocks = new long[capacity];
+            this.chunks = new Chunk[capacity];
+        }
+
+        boolean isFull() {
+            return count == blocks.length;
+        }
+
+        /** How many blocks a refill takes in one batch, and a flush gives back. */
+        int batch() {
+            return blocks.length / 2;
+        }
+    }
+
+    final Bin[] bins;
+    final Thread owner;
+    /** Per class: blocks this thread allocated minus those it freed (opaque writes; read by stats). */
+    private final long[] liveDelta;
+    /** Cache operations since the last low-water pass. */
+    int events;
+    /** The chunk of the block {@link ThreadCaches#take} returned last. */
+    Chunk takenChunk;
+
+    ThreadCache(Thread owner) {
+        this.owner = owner;
+        this.bins = new Bin[SizeClass.pooled().size()];
+        for (int i = 0; i < bins.length; i++) {
+            bins[i] = new Bin(SizeClass.pooled().get(i), CAPACITY[i]);
+        }
+        this.liveDelta = new long[bins.length];
+    }
+
+    void countLive(int classIndex, long delta) {
+        LIVE_DELTA.setOpaque(liveDelta, classIndex, (long) LIVE_DELTA.getOpaque(liveDelta, classIndex) + delta);
+    }
+
+    long liveDelta(int classIndex) {
+        return (long) LIVE_DELTA.getOpaque(liveDelta, classIndex);
+    }
+}

@@ -1,0 +1,173 @@
+package dev.allocspec.impl;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The thread caches of one allocator: each platform thread's {@link ThreadCache}, the moves between a cache and the
+ * shared stacks (batch refill in one CAS, chain flush in one CAS, jemalloc's low-water pass), and the reclaiming of
+ * caches whose thread has ended.
+ *
+ * <p><b>Virtual threads get no cache</b>: they go straight to the shared stacks. A cache per virtual thread would pin
+ * blocks in as many short-lived caches as there are virtual threads, each reclaimed only after its thread ended.
+ *
+ * <p><b>Threads that end.</b> Every cache is registered with its owner thread. Each low-water pass also looks for
+ * caches whose owner has terminated and drains them into the shared stacks. Reading a dead thread's cache is safe:
+ * the thread's last action happens-before {@code isAlive()} returning false (JLS 17.4.4), and removing the
+ * registration first makes exactly one thread drain it.
+ */
+final class ThreadCaches {
+
+    /** Grows a pool when its shared stack is empty (the allocator's growth, with its memory and directory). */
+    @FunctionalInterface
+    interface Grower {
+        void grow(Pool pool);
+    }
+
+    private final ThreadLocal<ThreadCache> local = new ThreadLocal<>();
+    private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
+    private final Pool[] pools;
+    private final ChunkDirectory directory;
+    private final Grower grower;
+
+    ThreadCaches(Pool[] pools, ChunkDirectory directory, Grower grower) {
+        this.pools = pools;
+        this.directory = directory;
+        this.grower = grower;
+    }
+
+    /** This platform thread's cache, created on first use; null on a virtual thread. */
+    ThreadCache current() {
+        Thread thread = Thread.currentThread();
+        if (thread.isVirtual()) {
+            return null;
+        }
+        ThreadCache cache = local.get();
+        if (cache == null) {
+            cache = new ThreadCache(thread);
+            local.set(cache);
+            registry.add(cache);
+        }
+        return cache;
+    }
+
+    /**
+     * Takes the top block of a class's bin for allocation, refilling the bin from the shared stack (growing the pool
+     * if that is empty too) first. Returns the block; its chunk is then in {@code cache.takenChunk}.
+     */
+    long take(ThreadCache cache, int classIndex) {
+        ThreadCache.Bin bin = cache.bins[classIndex];
+        if (bin.count == 0) {
+            refill(bin, pools[classIndex]);
+        }
+        int top = --bin.count;
+        long block = bin.blocks[top];
+        cache.takenChunk = bin.chunks[top];
+        bin.chunks[top] = null;
+        if (top < bin.lowWater) {
+            bin.lowWater = top;
+        }
+        // Only after the block has left the bin: a low-water pass here flushes the bin, never the taken block.
+        afterEvent(cache);
+        return block;
+    }
+
+    /** Puts a freed block on top of its class's bin, flushing the bin's bottom half first if it is full. */
+    void give(ThreadCache cache, int classIndex, long block, Chunk chunk) {
+        ThreadCache.Bin bin = cache.bins[classIndex];
+        if (bin.isFull()) {
+            flush(bin, pools[classIndex], bin.batch());
+        }
+        bin.blocks[bin.count] = block;
+        bin.chunks[bin.count] = chunk;
+        bin.count++;
+        afterEvent(cache);
+    }
+
+    /** Moves the shared stack's top blocks, in order, under the empty bin: one CAS for the batch. */
+    private void refill(ThreadCache.Bin bin, Pool pool) {
+        long[] taken = new long[bin.batch()];
+        int n;
+        while ((n = pool.stack.popChain(taken.length, taken)) == 0) {
+            grower.grow(pool); // INV-REUSE-BEFORE-GROWTH: the bin and the shared stack are both empty
+        }
+        for (int i = n - 1; i >= 0; i--) { // the first block taken (the stack's top) ends on the bin's top
+            bin.blocks[bin.count] = taken[i];
+            bin.chunks[bin.count] = directory.containing(taken[i]);
+            bin.count++;
+        }
+    }
+
+    /** Moves the bin's bottom {@code m} blocks, in order, onto the shared stack: linked here, pushed with one CAS. */
+    private static void flush(ThreadCache.Bin bin, Pool pool, int m) {
+        int moved = Math.min(m, bin.count);
+        if (moved == 0) {
+            return;
+        }
+        for (int i = moved - 1; i > 0; i--) { // we own these blocks: nobody reads their links until the push
+            FreeBlockLayout.spNext(bin.blocks[i], bin.blocks[i - 1]);
+        }
+        pool.stack.pushChain(bin.blocks[moved - 1], bin.blocks[0]);
+        System.arraycopy(bin.blocks, moved, bin.blocks, 0, bin.count - moved);
+        System.arraycopy(bin.chunks, moved, bin.chunks, 0, bin.count - moved);
+        for (int i = bin.count - moved; i < bin.count; i++) {
+            bin.chunks[i] = null;
+        }
+        bin.count -= moved;
+        bin.lowWater = Math.min(bin.lowWater, bin.count);
+    }
+
+    private void afterEvent(ThreadCache cache) {
+        if (++cache.events >= ThreadCache.GC_INTERVAL) {
+            cache.events = 0;
+            lowWaterPass(cache);
+            reclaimDead();
+        }
+    }
+
+    /** jemalloc's tcache GC: a bin that never drained below L blocks since the last pass gives back 3/4 of L. */
+    private void lowWaterPass(ThreadCache cache) {
+        for (int i = 0; i < cache.bins.length; i++) {
+            ThreadCache.Bin bin = cache.bins[i];
+            if (bin.lowWater > 0) {
+                flush(bin, pools[i], (3 * bin.lowWater + 3) / 4);
+            }
+            bin.lowWater = bin.count;
+        }
+    }
+
+    /** Drains the caches of threads that have ended into the shared stacks. */
+    void reclaimDead() {
+        for (ThreadCache cache : registry) {
+            if (!cache.owner.isAlive() && registry.remove(cache)) {
+                for (int i = 0; i < cache.bins.length; i++) {
+                    flush(cache.bins[i], pools[i], cache.bins[i].count);
+                    pools[i].live.add(cache.liveDelta(i));
+                    cache.countLive(i, -cache.liveDelta(i));
+                }
+            }
+        }
+    }
+
+    /** Live blocks of a class counted by the caches (allocated minus freed through them). */
+    long liveDelta(int classIndex) {
+        long sum = 0;
+        for (ThreadCache cache : registry) {
+            sum += cache.liveDelta(classIndex);
+        }
+        return sum;
+    }
+
+    /** Every block cached in a class's bins (quiescent only). */
+    List<Long> cached(int classIndex) {
+        List<Long> blocks = new ArrayList<>();
+        for (ThreadCache cache : registry) {
+            ThreadCache.Bin bin = cache.bins[classIndex];
+            for (int i = 0; i < bin.count; i++) {
+                blocks.add(bin.blocks[i]);
+            }
+        }
+        return blocks;
+    }
+}

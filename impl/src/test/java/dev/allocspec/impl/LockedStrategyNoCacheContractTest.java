@@ -1,0 +1,24 @@
+package dev.allocspec.impl;
+
+import dev.allocspec.os.MemorySource;
+import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.BlockAllocatorContract;
+import dev.allocspec.spec.ChunkPolicy;
+import org.junit.jupiter.api.BeforeAll;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The contract, held by the lock-free allocator with {@link CasStrategy#LOCKED} and no thread caches. */
+class LockedStrategyNoCacheContractTest extends BlockAllocatorContract {
+
+    @BeforeAll
+    static void strategyRunsHere() {
+        assumeTrue(CasStrategy.LOCKED.isAvailable(), () -> "LOCKED unavailable: " + CasStrategy.LOCKED.unavailableReason());
+    }
+
+    @Override
+    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
+        return LockFreeBlockAllocator.builder().strategy(CasStrategy.LOCKED).policy(policy).memory(memory)
+                .threadCache(false).build();
+    }
+}

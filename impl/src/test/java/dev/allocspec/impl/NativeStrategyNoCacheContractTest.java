@@ -1,0 +1,24 @@
+package dev.allocspec.impl;
+
+import dev.allocspec.os.MemorySource;
+import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.BlockAllocatorContract;
+import dev.allocspec.spec.ChunkPolicy;
+import org.junit.jupiter.api.BeforeAll;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The contract, held by the lock-free allocator with {@link CasStrategy#NATIVE_CAS128} and no thread caches. */
+class NativeStrategyNoCacheContractTest extends BlockAllocatorContract {
+
+    @BeforeAll
+    static void strategyRunsHere() {
+        assumeTrue(CasStrategy.NATIVE_CAS128.isAvailable(), () -> "NATIVE_CAS128 unavailable: " + CasStrategy.NATIVE_CAS128.unavailableReason());
+    }
+
+    @Override
+    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
+        return LockFreeBlockAllocator.builder().strategy(CasStrategy.NATIVE_CAS128).policy(policy).memory(memory)
+                .threadCache(false).build();
+    }
+}
