@@ -199,7 +199,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     public void free(MemorySegment block) {
         requireOpen();
         long address = Rejections.requireLiveNativeSegment(block);
-        Chunk chunk = directory.containing(address);
+        ThreadCache cache = caches == null ? null : caches.current();
+        Chunk chunk = cache == null ? null : cache.lastChunkContaining(address);
+        if (chunk == null) {
+            chunk = directory.containing(address);
+        }
         if (chunk == null) {
             if (!block.scope().isAlive()) {
                 // A concurrent free of this raw block won, closed its scope and forgot it after our first check.
@@ -210,11 +214,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (chunk.sizeClass.isRaw()) {
             freeRaw(chunk, block);
         } else {
-            freePooled(chunk, block);
+            freePooled(chunk, block, cache);
         }
     }
 
-    private void freePooled(Chunk chunk, MemorySegment block) {
+    private void freePooled(Chunk chunk, MemorySegment block, ThreadCache cache) {
         long address = block.address();
         int index = chunk.blockIndex(address);
         long blockStart = chunk.blockAddress(index);
@@ -233,8 +237,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
         // The successful state CAS is the linearization point of free: from here the block is ours to push.
         int classIndex = chunk.sizeClass.ordinal();
-        ThreadCache cache = caches == null ? null : caches.current();
         if (cache != null) {
+            cache.lastChunk = chunk;
             caches.give(cache, classIndex, address, chunk);
             cache.countLive(classIndex, -1);
         } else {

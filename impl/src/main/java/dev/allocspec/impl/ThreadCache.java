@@ -57,6 +57,11 @@ final class ThreadCache {
     int events;
     /** The chunk of the block {@link ThreadCaches#take} returned last. */
     Chunk takenChunk;
+    /**
+     * The pooled chunk of the block this thread freed last: frees tend to hit the same chunk, and a pooled chunk's
+     * range never changes while the allocator is open, so a hit is exact and saves the skip-list lookup.
+     */
+    Chunk lastChunk;
 
     ThreadCache(Thread owner) {
         this.owner = owner;
@@ -65,6 +70,12 @@ final class ThreadCache {
             bins[i] = new Bin(SizeClass.pooled().get(i), CAPACITY[i]);
         }
         this.liveDelta = new long[bins.length];
+    }
+
+    /** {@link #lastChunk} if it contains {@code address}, else null. */
+    Chunk lastChunkContaining(long address) {
+        Chunk chunk = lastChunk;
+        return chunk != null && address >= chunk.base && address < chunk.end ? chunk : null;
     }
 
     void countLive(int classIndex, long delta) {

@@ -91,13 +91,19 @@ public enum SizeClass {
         return classOf(Math.max(byteSize, byteAlignment));
     }
 
+    private static final SizeClass[] BY_LOG4 = {B64, B256, B1K, B4K, B16K};
+
     private static SizeClass classOf(long bytes) {
-        for (SizeClass c : POOLED) {
-            if (bytes <= c.blockSize) {
-                return c;
-            }
+        if (bytes <= 64) {
+            return B64;
         }
-        return RAW;
+        if (bytes > LARGEST_BLOCK) {
+            return RAW;
+        }
+        // Block sizes are 2^6, 2^8, ..., 2^14: the class is fixed by ceil(log2(bytes)), two bits per class. This is
+        // on every allocation's path, so arithmetic rather than a search (SizeClassTest checks every boundary).
+        int ceilLog2 = 64 - Long.numberOfLeadingZeros(bytes - 1);
+        return BY_LOG4[(ceilLog2 - 5) / 2];
     }
 
     /**
