@@ -31,7 +31,7 @@ public final class BenchmarkReport {
 
     /** One result: benchmark method, parameters, score and its unit, secondary metrics. */
     record Result(String method, String peer, int size, int threads, double score, double error, String unit,
-                  Map<String, Double> secondary) {
+                  Map<String, Double> secondary, boolean casCounted) {
     }
 
     private BenchmarkReport() {
@@ -49,6 +49,7 @@ public final class BenchmarkReport {
             System.exit(2);
         }
         Path markdown = Path.of(args[0]);
+        markdownDir = markdown.toAbsolutePath().getParent();
         Path charts = Path.of(args[1]);
         String header = Files.readString(Path.of(args[2]));
         List<Result> results = new ArrayList<>();
@@ -70,6 +71,15 @@ public final class BenchmarkReport {
         System.out.println("wrote " + markdown + " and charts in " + charts);
     }
 
+    /** The chart's path relative to the Markdown file being written, with forward slashes. */
+    private static String link(Path charts, String chartFile) {
+        Path base = markdownDir == null ? Path.of("") : markdownDir;
+        return base.toAbsolutePath().relativize(charts.resolve(chartFile).toAbsolutePath()).toString()
+                .replace('\\', '/');
+    }
+
+    private static Path markdownDir;
+
     static List<Result> read(Path file) throws IOException {
         List<Result> results = new ArrayList<>();
         for (JsonNode run : new ObjectMapper().readTree(file.toFile())) {
@@ -81,9 +91,10 @@ public final class BenchmarkReport {
             for (Map.Entry<String, JsonNode> metric : run.path("secondaryMetrics").properties()) {
                 secondary.put(metric.getKey(), metric.getValue().path("score").asDouble());
             }
+            boolean counted = run.path("jvmArgs").toString().contains("-Dallocspec.countCas=true");
             results.add(new Result(method, params.path("peer").asText(), params.path("size").asInt(),
                     run.path("threads").asInt(), primary.path("score").asDouble(),
-                    primary.path("scoreError").asDouble(), primary.path("scoreUnit").asText(), secondary));
+                    primary.path("scoreError").asDouble(), primary.path("scoreUnit").asText(), secondary, counted));
         }
         return results;
     }
@@ -91,7 +102,7 @@ public final class BenchmarkReport {
     private static void table(StringBuilder md, List<Result> results, String method, int threads, String title,
                               Path charts, String chartFile, String chartTitle) throws IOException {
         List<Result> rows = results.stream().filter(r -> r.method().equals(method) && r.threads() == threads
-                && r.secondary().getOrDefault("casCalls", 0.0) == 0.0).toList();
+                && !r.casCounted()).toList();
         if (rows.isEmpty()) {
             return;
         }
@@ -144,12 +155,12 @@ public final class BenchmarkReport {
             chart.addSeries(peer.getKey(), x, y);
         }
         BitmapEncoder.saveBitmap(chart, charts.resolve(chartFile).toString(), BitmapEncoder.BitmapFormat.PNG);
-        md.append("\n![").append(chartTitle).append("](docs/benchmarks/").append(chartFile).append(")\n\n");
+        md.append("\n![").append(chartTitle).append("](").append(link(charts, chartFile)).append(")\n\n");
     }
 
     private static void threadScaling(StringBuilder md, List<Result> results, Path charts) throws IOException {
         List<Result> rows = results.stream().filter(r -> r.method().startsWith("ChurnBenchmark.churn")
-                && r.secondary().getOrDefault("casCalls", 0.0) == 0.0).toList();
+                && !r.casCounted()).toList();
         Map<String, Map<Integer, Double>> byPeer = new LinkedHashMap<>();
         TreeSet<Integer> threads = new TreeSet<>();
         int size = 256;
@@ -186,7 +197,7 @@ public final class BenchmarkReport {
         }
         BitmapEncoder.saveBitmap(chart, charts.resolve("churn-threads.png").toString(),
                 BitmapEncoder.BitmapFormat.PNG);
-        md.append("\n![churn throughput per thread count](docs/benchmarks/churn-threads.png)\n\n");
+        md.append("\n![churn throughput per thread count](").append(link(charts, "churn-threads.png")).append(")\n\n");
     }
 
     private static void handoff(StringBuilder md, List<Result> results) {
@@ -203,7 +214,7 @@ public final class BenchmarkReport {
     }
 
     private static void casPerOperation(StringBuilder md, List<Result> results) {
-        List<Result> rows = results.stream().filter(r -> r.secondary().getOrDefault("casCalls", 0.0) > 0).toList();
+        List<Result> rows = results.stream().filter(Result::casCounted).toList();
         if (rows.isEmpty()) {
             return;
         }
@@ -213,7 +224,7 @@ public final class BenchmarkReport {
                 + "| peer | threads | ops/µs | CASes per op | failed CASes per op |\n|---|---|---|---|---|\n");
         for (Result r : rows) {
             // Both rates are totals over the threads: JMH sums the threads' operations and their counter shares.
-            md.append(String.format("| %s | %d | %.1f | %.3f | %.4f |%n", r.peer(), r.threads(), r.score(),
+            md.append(String.format("| %s | %d | %.1f | %.4f | %.4f |%n", r.peer(), r.threads(), r.score(),
                     r.secondary().get("casCalls") / r.score(),
                     r.secondary().getOrDefault("casFailures", 0.0) / r.score()));
         }
