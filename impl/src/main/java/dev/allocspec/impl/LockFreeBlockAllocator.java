@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -69,6 +70,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private final LongAdder rawBlocksLive = new LongAdder();
     private final LongAdder rawBytesLive = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Bases of raw blocks being given back: forgotten by the directory, not yet unmapped. */
+    private final Set<Long> retiringRaw = ConcurrentHashMap.newKeySet();
     /** The per-thread caches in front of the shared stacks, or null when the allocator runs without them. */
     private final ThreadCaches caches;
 
@@ -205,8 +208,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             chunk = directory.containing(address);
         }
         if (chunk == null) {
-            if (!block.scope().isAlive()) {
-                // A concurrent free of this raw block won, closed its scope and forgot it after our first check.
+            if (retiringRaw.contains(address) || !block.scope().isAlive()) {
+                // A concurrent free of this raw block won and forgot it after our first check.
                 throw Rejections.doubleFree(address, SizeClass.RAW);
             }
             throw Rejections.foreign(address);
@@ -261,9 +264,13 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
         rawBlocksLive.decrement();
         rawBytesLive.add(-SizeClass.rawMappingSize(chunk.memory.byteSize(), pageSize));
-        // Close before forgetting: a losing concurrent free that no longer finds the chunk sees the scope closed.
-        chunk.rawScope.close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
+        // Forget before unmapping: once munmap runs, the system may hand the range to a new chunk, and a directory
+        // that still held this one would attribute the new chunk's blocks to it. A losing concurrent free that no
+        // longer finds the chunk finds the address in retiringRaw (or the scope closed) and reports a double free.
+        retiringRaw.add(address);
         directory.remove(chunk);
+        chunk.rawScope.close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
+        retiringRaw.remove(address);
     }
 
     @Override

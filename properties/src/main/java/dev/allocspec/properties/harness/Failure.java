@@ -31,7 +31,12 @@ public record Failure(String property, long seed, int tryNumber, int originalLen
         for (int i = 0; i < minimalLog.size(); i++) {
             text.append(String.format("  %2d. %s%n", i + 1, minimalLog.get(i)));
         }
-        text.append("Failure: ").append(cause).append('\n')
+        text.append("Failure: ").append(cause).append('\n');
+        StackTraceElement[] frames = cause.getStackTrace();
+        for (int i = 0; i < Math.min(8, frames.length); i++) {
+            text.append("    at ").append(frames[i]).append('\n');
+        }
+        text
                 .append("Replay: -Dallocspec.pbt.replay=").append(Long.toHexString(seed)).append('\n');
         return text.toString();
     }
