@@ -7,15 +7,18 @@ import dev.allocspec.properties.harness.Failure;
 import dev.allocspec.properties.harness.PropertyReport;
 import dev.allocspec.spec.AllocatorFactory;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
@@ -165,8 +168,7 @@ final class Verification {
 
     private void jcstress() throws IOException, InterruptedException {
         progress.stage("jcstress (" + depth.jcstressMode + " mode, forked JVMs)");
-        JcstressLauncher launcher = new JcstressLauncher(System.getProperty("java.class.path"),
-                Math.max(30, depth.estimateSeconds / 30));
+        JcstressLauncher launcher = new JcstressLauncher(absoluteClassPath(), Math.max(30, depth.estimateSeconds / 30));
         String filter = jcstressFilter != null ? jcstressFilter
                 : JcstressLauncher.realTests(strategies.contains(CasStrategy.NATIVE_CAS128));
         if (!strategies.contains(CasStrategy.LOCKED) && jcstressFilter == null) {
@@ -197,6 +199,16 @@ final class Verification {
                     controls.samples(test), caught, null, caught ? sectionOf(controls.runResults(), test)
                     : "the negative control showed no FORBIDDEN outcome:\n" + sectionOf(controls.runResults(), test)));
         }
+    }
+
+    /**
+     * This JVM's class path with every entry made absolute: jcstress runs in a working folder of its own, where a
+     * relative {@code java -jar verifier/target/allocspec-verify.jar} would no longer resolve.
+     */
+    private static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
     }
 
     /** One test's part of jcstress's run results. */

@@ -92,11 +92,13 @@ class VerifierEndToEndIT {
     }
 
     private static Result verify(Path workDir, String... args) throws IOException, InterruptedException {
+        // Run from the jar's folder with a relative path, as README's `java -jar verifier/target/...` does: the
+        // jcstress stage forks JVMs in other folders and must still find the jar.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", JAR.toString()));
+                .toString(), "-jar", JAR.getFileName().toString()));
         command.addAll(List.of(args));
         Path log = workDir.resolve("console-" + System.nanoTime() + ".txt");
-        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+        Process process = new ProcessBuilder(command).directory(JAR.getParent().toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         if (!process.waitFor(15, TimeUnit.MINUTES)) {
             process.destroyForcibly();
