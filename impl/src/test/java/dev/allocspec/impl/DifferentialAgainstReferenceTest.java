@@ -3,6 +3,7 @@ package dev.allocspec.impl;
 import dev.allocspec.os.OsMemory;
 import dev.allocspec.reference.ReferenceAllocator;
 import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.BlockPosition;
 import dev.allocspec.spec.ChunkPolicy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -92,14 +93,7 @@ class DifferentialAgainstReferenceTest {
         if (block == null) {
             return "ok";
         }
-        List<MemorySegment> arenas = allocator.arenas();
-        for (int i = 0; i < arenas.size(); i++) {
-            MemorySegment arena = arenas.get(i);
-            if (arena.address() <= block.address() && block.address() < arena.address() + arena.byteSize()) {
-                return "arena " + i + " offset " + (block.address() - arena.address()) + " size " + block.byteSize();
-            }
-        }
-        return "outside every arena: 0x" + Long.toHexString(block.address());
+        return BlockPosition.describe(allocator, block);
     }
 
     private static MemorySegment free(BlockAllocator allocator, MemorySegment block) {

@@ -202,17 +202,12 @@ public abstract class BlockAllocatorContract {
     void carvesNewChunkInAddressOrder() {
         for (SizeClass c : SizeClass.pooled()) {
             int arenasBefore = allocator.arenas().size();
-            List<Long> offsets = new ArrayList<>();
+            List<BlockPosition> offsets = new ArrayList<>();
+            List<BlockPosition> expected = new ArrayList<>();
             for (int i = 0; i < 2 * POLICY.blocksPerChunk(); i++) {
-                MemorySegment block = allocator.allocate(c.blockSize());
-                List<MemorySegment> arenas = allocator.arenas();
-                int index = arenas.size() - 1;
-                offsets.add((long) index * 1_000_000 + block.address() - arenas.get(index).address());
-            }
-            List<Long> expected = new ArrayList<>();
-            for (int i = 0; i < 2 * POLICY.blocksPerChunk(); i++) {
-                int chunk = arenasBefore + i / POLICY.blocksPerChunk();
-                expected.add((long) chunk * 1_000_000 + (long) (i % POLICY.blocksPerChunk()) * c.blockSize());
+                offsets.add(BlockPosition.of(allocator, allocator.allocate(c.blockSize())).orElseThrow());
+                expected.add(new BlockPosition(arenasBefore + i / POLICY.blocksPerChunk(),
+                        (long) (i % POLICY.blocksPerChunk()) * c.blockSize()));
             }
             assertThat(offsets).as("(arena index, offset) of class %s", c).isEqualTo(expected);
         }

@@ -49,7 +49,7 @@ public final class BenchmarkReport {
             System.exit(2);
         }
         Path markdown = Path.of(args[0]);
-        markdownDir = markdown.toAbsolutePath().getParent();
+        Path markdownDir = markdown.toAbsolutePath().getParent();
         Path charts = Path.of(args[1]);
         String header = Files.readString(Path.of(args[2]));
         List<Result> results = new ArrayList<>();
@@ -58,27 +58,23 @@ public final class BenchmarkReport {
         }
         Files.createDirectories(charts);
         StringBuilder md = new StringBuilder(header.strip()).append("\n\n");
-        table(md, results, "PairBenchmark.allocateFree", 1,
+        table(md, markdownDir, results, "PairBenchmark.allocateFree", 1,
                 "## Allocate + free pair, one thread (ns per pair, lower is better)", charts, "pair-latency.png",
                 "allocate+free latency per size (ns)");
-        table(md, results, "ChurnBenchmark.churn1", 1,
+        table(md, markdownDir, results, "ChurnBenchmark.churn1", 1,
                 "## Random-slot churn, one thread (operations per µs, higher is better)", charts, "churn-1-thread.png",
                 "random-slot churn, 1 thread (ops/µs)");
-        threadScaling(md, results, charts);
+        threadScaling(md, markdownDir, results, charts);
         handoff(md, results);
         casPerOperation(md, results);
         Files.writeString(markdown, md.toString());
         System.out.println("wrote " + markdown + " and charts in " + charts);
     }
 
-    /** The chart's path relative to the Markdown file being written, with forward slashes. */
-    private static String link(Path charts, String chartFile) {
-        Path base = markdownDir == null ? Path.of("") : markdownDir;
-        return base.toAbsolutePath().relativize(charts.resolve(chartFile).toAbsolutePath()).toString()
-                .replace('\\', '/');
+    /** The chart's path relative to the folder of the Markdown file that links it, with forward slashes. */
+    private static String link(Path markdownDir, Path charts, String chartFile) {
+        return markdownDir.relativize(charts.resolve(chartFile).toAbsolutePath()).toString().replace('\\', '/');
     }
-
-    private static Path markdownDir;
 
     static List<Result> read(Path file) throws IOException {
         List<Result> results = new ArrayList<>();
@@ -99,8 +95,8 @@ public final class BenchmarkReport {
         return results;
     }
 
-    private static void table(StringBuilder md, List<Result> results, String method, int threads, String title,
-                              Path charts, String chartFile, String chartTitle) throws IOException {
+    private static void table(StringBuilder md, Path markdownDir, List<Result> results, String method, int threads,
+                              String title, Path charts, String chartFile, String chartTitle) throws IOException {
         List<Result> rows = results.stream().filter(r -> r.method().equals(method) && r.threads() == threads
                 && !r.casCounted()).toList();
         if (rows.isEmpty()) {
@@ -155,10 +151,11 @@ public final class BenchmarkReport {
             chart.addSeries(peer.getKey(), x, y);
         }
         BitmapEncoder.saveBitmap(chart, charts.resolve(chartFile).toString(), BitmapEncoder.BitmapFormat.PNG);
-        md.append("\n![").append(chartTitle).append("](").append(link(charts, chartFile)).append(")\n\n");
+        md.append("\n![").append(chartTitle).append("](").append(link(markdownDir, charts, chartFile)).append(")\n\n");
     }
 
-    private static void threadScaling(StringBuilder md, List<Result> results, Path charts) throws IOException {
+    private static void threadScaling(StringBuilder md, Path markdownDir, List<Result> results, Path charts)
+            throws IOException {
         List<Result> rows = results.stream().filter(r -> r.method().startsWith("ChurnBenchmark.churn")
                 && !r.casCounted()).toList();
         Map<String, Map<Integer, Double>> byPeer = new LinkedHashMap<>();
@@ -197,7 +194,7 @@ public final class BenchmarkReport {
         }
         BitmapEncoder.saveBitmap(chart, charts.resolve("churn-threads.png").toString(),
                 BitmapEncoder.BitmapFormat.PNG);
-        md.append("\n![churn throughput per thread count](").append(link(charts, "churn-threads.png")).append(")\n\n");
+        md.append("\n![churn throughput per thread count](").append(link(markdownDir, charts, "churn-threads.png")).append(")\n\n");
     }
 
     private static void handoff(StringBuilder md, List<Result> results) {

@@ -1,9 +1,9 @@
 package dev.allocspec.properties.allocator;
 
 import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.BlockPosition;
 
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +23,7 @@ record Outcome(MemorySegment block, String text) {
         } catch (RuntimeException | OutOfMemoryError e) {
             return new Outcome(null, e.getClass().getSimpleName());
         }
-        return new Outcome(block, position(allocator, block));
+        return new Outcome(block, BlockPosition.describe(allocator, block));
     }
 
     /** Runs a call that returns nothing. */
@@ -38,16 +38,5 @@ record Outcome(MemorySegment block, String text) {
 
     boolean failed() {
         return !text.equals("ok") && block == null;
-    }
-
-    private static String position(BlockAllocator allocator, MemorySegment block) {
-        List<MemorySegment> arenas = allocator.arenas();
-        for (int i = 0; i < arenas.size(); i++) {
-            MemorySegment arena = arenas.get(i);
-            if (arena.address() <= block.address() && block.address() < arena.address() + arena.byteSize()) {
-                return "arena " + i + " offset " + (block.address() - arena.address()) + " size " + block.byteSize();
-            }
-        }
-        return "outside every arena: 0x" + Long.toHexString(block.address()) + " size " + block.byteSize();
     }
 }
