@@ -160,7 +160,6 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             // The block came off this thread's own bin: no other allocation can reach it, so a release store
             // suffices. A racing (buggy) free of it sees FREE and is rejected, or sees the new state.
             chunk.srState(index, Chunk.liveState(byteSize));
-            cache.countLive(classIndex, 1);
             return chunk.memory.asSlice(block - chunk.base, byteSize);
         }
         final Pool pool = pools[classIndex];
@@ -205,8 +204,18 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         ThreadCache cache = caches == null ? null : caches.current();
         Chunk chunk = cache == null ? null : cache.lastChunkContaining(address);
         if (chunk == null) {
-            chunk = directory.containing(address);
+            chunk = owner(block, address);
         }
+        if (chunk.sizeClass.isRaw()) {
+            freeRaw(chunk, block);
+        } else {
+            freePooled(chunk, block, cache);
+        }
+    }
+
+    /** The chunk that holds {@code address}, from the directory; off the hot path of {@link #free}. */
+    private Chunk owner(MemorySegment block, long address) {
+        Chunk chunk = directory.containing(address);
         if (chunk == null) {
             if (retiringRaw.contains(address) || !block.scope().isAlive()) {
                 // A concurrent free of this raw block won and forgot it after our first check.
@@ -214,11 +223,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             }
             throw Rejections.foreign(address);
         }
-        if (chunk.sizeClass.isRaw()) {
-            freeRaw(chunk, block);
-        } else {
-            freePooled(chunk, block, cache);
-        }
+        return chunk;
     }
 
     private void freePooled(Chunk chunk, MemorySegment block, ThreadCache cache) {
@@ -228,27 +233,34 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (blockStart != address) {
             throw Rejections.interior(address, blockStart, chunk.sizeClass);
         }
-        int state = chunk.lvState(index);
-        if (state == Chunk.FREE) {
-            throw Rejections.doubleFree(address, chunk.sizeClass);
+        // The successful state CAS is the linearization point of free: from here the block is ours to push. A failed
+        // one leaves the state as it was and says why (a byte size above the word's range can never match).
+        long byteSize = block.byteSize();
+        if (byteSize > SizeClass.LARGEST_BLOCK || !chunk.casState(index, Chunk.liveState(byteSize), Chunk.FREE)) {
+            throw rejectFree(chunk, index, address, byteSize);
         }
-        if (state != Chunk.liveState(block.byteSize())) {
-            throw Rejections.wrongSize(address, block.byteSize(), state - 1L, chunk.sizeClass);
-        }
-        if (!chunk.casState(index, state, Chunk.FREE)) {
-            throw Rejections.doubleFree(address, chunk.sizeClass); // a concurrent free of the same block won
-        }
-        // The successful state CAS is the linearization point of free: from here the block is ours to push.
         int classIndex = chunk.sizeClass.ordinal();
         if (cache != null) {
-            cache.lastChunk = chunk;
+            if (cache.lastChunk != chunk) {
+                cache.lastChunk = chunk;
+            }
             caches.give(cache, classIndex, address, chunk);
-            cache.countLive(classIndex, -1);
         } else {
             Pool pool = pools[classIndex];
             pool.live.decrement();
             pool.stack.push(address);
         }
+    }
+
+    /** Why a pooled block's state word did not say "live with this size": double free or wrong size. */
+    private static RuntimeException rejectFree(Chunk chunk, int index, long address, long byteSize) {
+        int state = chunk.lvState(index);
+        if (state == Chunk.FREE || byteSize <= SizeClass.LARGEST_BLOCK && state == Chunk.liveState(byteSize)) {
+            // FREE: freed already. Live with this very size after our CAS failed: a concurrent free won and the
+            // block was allocated again in between; this call's free is still the second one of its allocation.
+            return Rejections.doubleFree(address, chunk.sizeClass);
+        }
+        return Rejections.wrongSize(address, byteSize, state - 1L, chunk.sizeClass);
     }
 
     private void freeRaw(Chunk chunk, MemorySegment block) {

@@ -17,7 +17,7 @@ import java.lang.invoke.VarHandle;
  */
 final class ThreadCache {
 
-    private static final VarHandle LIVE_DELTA = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle NET_IN = MethodHandles.arrayElementVarHandle(long[].class);
 
     /** Blocks kept per class: fewer for large classes, so a thread pins at most about 1.4 MiB. */
     private static final int[] CAPACITY = {64, 64, 64, 32, 16};
@@ -51,8 +51,12 @@ final class ThreadCache {
 
     final Bin[] bins;
     final Thread owner;
-    /** Per class: blocks this thread allocated minus those it freed (opaque writes; read by stats). */
-    private final long[] liveDelta;
+    /**
+     * Per class: blocks moved from the shared stack into this cache's bin minus blocks moved back (opaque writes; read
+     * by stats). Every block that leaves the bin is allocated and every block that enters it by a free was freed, so
+     * {@code netIn - count} is what this thread allocated minus what it freed, with no counter on the fast path.
+     */
+    private final long[] netIn;
     /** Cache operations since the last low-water pass. */
     int events;
     /** The chunk of the block {@link ThreadCaches#take} returned last. */
@@ -69,7 +73,7 @@ final class ThreadCache {
         for (int i = 0; i < bins.length; i++) {
             bins[i] = new Bin(SizeClass.pooled().get(i), CAPACITY[i]);
         }
-        this.liveDelta = new long[bins.length];
+        this.netIn = new long[bins.length];
     }
 
     /** {@link #lastChunk} if it contains {@code address}, else null. */
@@ -78,11 +82,16 @@ final class ThreadCache {
         return chunk != null && address >= chunk.base && address < chunk.end ? chunk : null;
     }
 
-    void countLive(int classIndex, long delta) {
-        LIVE_DELTA.setOpaque(liveDelta, classIndex, (long) LIVE_DELTA.getOpaque(liveDelta, classIndex) + delta);
+    /** Counts blocks moved between the shared stack and a bin: positive into the bin, negative out of it. */
+    void countMoved(int classIndex, long delta) {
+        NET_IN.setOpaque(netIn, classIndex, (long) NET_IN.getOpaque(netIn, classIndex) + delta);
     }
 
+    /**
+     * Blocks of a class this thread allocated minus those it freed. Read by other threads for stats, which are exact
+     * only when no operation is in flight (the bin's count is a plain field).
+     */
     long liveDelta(int classIndex) {
-        return (long) LIVE_DELTA.getOpaque(liveDelta, classIndex);
+        return (long) NET_IN.getOpaque(netIn, classIndex) - bins[classIndex].count;
     }
 }

@@ -25,7 +25,15 @@ final class ThreadCaches {
         void grow(Pool pool);
     }
 
+    /** Slots for the fast lookup of a thread's cache: the thread id picks the slot (see {@link #current()}). */
+    static final int SLOTS = 256;
+
     private final ThreadLocal<ThreadCache> local = new ThreadLocal<>();
+    /**
+     * The fast path of {@link #current()}: slot {@code threadId % SLOTS} holds the cache of one thread with that id
+     * residue. Plain reads and writes; the race is benign (see {@link #current()}).
+     */
+    private final ThreadCache[] bySlot = new ThreadCache[SLOTS];
     private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
     private final Pool[] pools;
     private final ChunkDirectory directory;
@@ -37,9 +45,27 @@ final class ThreadCaches {
         this.grower = grower;
     }
 
-    /** This platform thread's cache, created on first use; null on a virtual thread. */
+    /**
+     * This platform thread's cache, created on first use; null on a virtual thread.
+     *
+     * <p>Fast path: the slot of the thread's id, used only if its cache belongs to this thread; otherwise the
+     * ThreadLocal (half the cost of an allocate and free pair was two ThreadLocal lookups). Benign race: slots are
+     * read and written plainly by every thread, so a reader may see a stale or another thread's cache; it uses it only
+     * if {@code cache.owner == currentThread}. {@code owner} is final, so a cache seen through the slot has its owner
+     * set, and a cache owned by this thread was put there by this thread, earlier in its own program order. A thread
+     * sees the slot change under it only when another thread whose id shares the slot takes it over (collision: both
+     * then use the ThreadLocal path, one of them through the slot).
+     */
     ThreadCache current() {
         Thread thread = Thread.currentThread();
+        ThreadCache cache = bySlot[slot(thread)];
+        if (cache != null && cache.owner == thread) {
+            return cache;
+        }
+        return currentSlow(thread);
+    }
+
+    private ThreadCache currentSlow(Thread thread) {
         if (thread.isVirtual()) {
             return null;
         }
@@ -49,7 +75,16 @@ final class ThreadCaches {
             local.set(cache);
             registry.add(cache);
         }
+        int slot = slot(thread);
+        ThreadCache holder = bySlot[slot];
+        if (holder == null || !holder.owner.isAlive()) {
+            bySlot[slot] = cache; // claim a free slot, or one whose thread has ended
+        }
         return cache;
+    }
+
+    private static int slot(Thread thread) {
+        return (int) thread.threadId() & (SLOTS - 1);
     }
 
     /**
@@ -59,7 +94,7 @@ final class ThreadCaches {
     long take(ThreadCache cache, int classIndex) {
         ThreadCache.Bin bin = cache.bins[classIndex];
         if (bin.count == 0) {
-            refill(bin, pools[classIndex]);
+            refill(cache, classIndex);
         }
         int top = --bin.count;
         long block = bin.blocks[top];
@@ -77,7 +112,7 @@ final class ThreadCaches {
     void give(ThreadCache cache, int classIndex, long block, Chunk chunk) {
         ThreadCache.Bin bin = cache.bins[classIndex];
         if (bin.isFull()) {
-            flush(bin, pools[classIndex], bin.batch());
+            flush(cache, classIndex, bin.batch());
         }
         bin.blocks[bin.count] = block;
         bin.chunks[bin.count] = chunk;
@@ -86,7 +121,9 @@ final class ThreadCaches {
     }
 
     /** Moves the shared stack's top blocks, in order, under the empty bin: one CAS for the batch. */
-    private void refill(ThreadCache.Bin bin, Pool pool) {
+    private void refill(ThreadCache cache, int classIndex) {
+        ThreadCache.Bin bin = cache.bins[classIndex];
+        Pool pool = pools[classIndex];
         long[] taken = new long[bin.batch()];
         int n;
         while ((n = pool.stack.popChain(taken.length, taken)) == 0) {
@@ -97,10 +134,13 @@ final class ThreadCaches {
             bin.chunks[bin.count] = directory.containing(taken[i]);
             bin.count++;
         }
+        cache.countMoved(classIndex, n);
     }
 
     /** Moves the bin's bottom {@code m} blocks, in order, onto the shared stack: linked here, pushed with one CAS. */
-    private static void flush(ThreadCache.Bin bin, Pool pool, int m) {
+    private void flush(ThreadCache cache, int classIndex, int m) {
+        ThreadCache.Bin bin = cache.bins[classIndex];
+        Pool pool = pools[classIndex];
         int moved = Math.min(m, bin.count);
         if (moved == 0) {
             return;
@@ -116,6 +156,7 @@ final class ThreadCaches {
         }
         bin.count -= moved;
         bin.lowWater = Math.min(bin.lowWater, bin.count);
+        cache.countMoved(classIndex, -moved);
     }
 
     private void afterEvent(ThreadCache cache) {
@@ -131,7 +172,7 @@ final class ThreadCaches {
         for (int i = 0; i < cache.bins.length; i++) {
             ThreadCache.Bin bin = cache.bins[i];
             if (bin.lowWater > 0) {
-                flush(bin, pools[i], (3 * bin.lowWater + 3) / 4);
+                flush(cache, i, (3 * bin.lowWater + 3) / 4);
             }
             bin.lowWater = bin.count;
         }
@@ -141,10 +182,15 @@ final class ThreadCaches {
     void reclaimDead() {
         for (ThreadCache cache : registry) {
             if (!cache.owner.isAlive() && registry.remove(cache)) {
+                int slot = slot(cache.owner);
+                if (bySlot[slot] == cache) {
+                    bySlot[slot] = null; // racy, and harmless: a lost update leaves a dead owner, which never matches
+                }
                 for (int i = 0; i < cache.bins.length; i++) {
-                    flush(cache.bins[i], pools[i], cache.bins[i].count);
-                    pools[i].live.add(cache.liveDelta(i));
-                    cache.countLive(i, -cache.liveDelta(i));
+                    flush(cache, i, cache.bins[i].count);
+                    long delta = cache.liveDelta(i);
+                    pools[i].live.add(delta); // the shared counter takes over what the dead cache counted
+                    cache.countMoved(i, -delta);
                 }
             }
         }

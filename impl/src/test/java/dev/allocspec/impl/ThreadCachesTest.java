@@ -9,6 +9,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,6 +101,43 @@ class ThreadCachesTest {
         }
         int given = shared.snapshot(10_000).size() - onStackBefore;
         assertThat(given).as("blocks the 64-byte bin gave back").isGreaterThanOrEqualTo(30);
+    }
+
+    @Test
+    void threadsWhoseIdsShareASlotEachGetTheirOwnCache() throws Exception {
+        // More live threads than slots, so ids collide: each must still be handed its own cache, every time.
+        int threads = ThreadCaches.SLOTS + 40;
+        CyclicBarrier allStarted = new CyclicBarrier(threads);
+        Set<ThreadCache> distinct = ConcurrentHashMap.newKeySet();
+        AtomicInteger wrongOwner = new AtomicInteger();
+        List<Thread> started = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            started.add(Thread.ofPlatform().start(() -> {
+                try {
+                    ThreadCache first = allocator.threadCaches().current();
+                    allStarted.await(); // every thread alive at once: colliding slots are held by live threads
+                    for (int i = 0; i < 50; i++) {
+                        allocator.free(allocator.allocate(64));
+                        ThreadCache again = allocator.threadCaches().current();
+                        if (again != first || again.owner != Thread.currentThread()) {
+                            wrongOwner.incrementAndGet();
+                        }
+                    }
+                    distinct.add(first);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }));
+        }
+        for (Thread thread : started) {
+            thread.join();
+        }
+        assertThat(wrongOwner).as("lookups that returned another thread's cache").hasValue(0);
+        assertThat(distinct).as("one cache per thread").hasSize(threads);
+        allocator.threadCaches().reclaimDead();
+        ThreadCache mine = allocator.threadCaches().current();
+        assertThat(mine.owner).as("a slot left by ended threads serves this one").isSameAs(Thread.currentThread());
+        assertThat(allocator.threadCaches().current()).isSameAs(mine);
     }
 
     @Test
