@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Every chunk and raw mapping the allocator holds: by address, to find the owner of any address in O(log n), and in
- * the order obtained, for {@code arenas()}. Lock-free (skip lists) and without a cap on the number of chunks (jalib's
+ * Every chunk and raw mapping the allocator holds: by address, to find the owner of any address (pooled chunks in a
+ * few loads through a {@link PageMap}, everything else in O(log n)), and in the order obtained, for {@code arenas()}. Lock-free (skip lists) and without a cap on the number of chunks (jalib's
  * fixed array of 1024 arena records overflowed).
  */
 final class ChunkDirectory {
@@ -17,12 +17,17 @@ final class ChunkDirectory {
     private final ConcurrentSkipListMap<Long, Chunk> byAddress = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<Long, Chunk> inOrder = new ConcurrentSkipListMap<>();
     private final AtomicLong nextSequence = new AtomicLong();
+    /** Pooled chunks only: raw mappings come and go, and a page map entry would outlive its unmapped range. */
+    private final PageMap pooled = new PageMap();
 
     /** Records a chunk; from then on lookups find it. */
     void add(Chunk chunk) {
         chunk.sequence = nextSequence.getAndIncrement();
         inOrder.put(chunk.sequence, chunk);
         byAddress.put(chunk.base, chunk);
+        if (!chunk.sizeClass.isRaw()) {
+            pooled.put(chunk);
+        }
     }
 
     /**
@@ -36,6 +41,10 @@ final class ChunkDirectory {
 
     /** The chunk containing {@code address}, or null. */
     Chunk containing(long address) {
+        Chunk hint = pooled.get(address);
+        if (hint != null && address >= hint.base && address < hint.end) {
+            return hint;
+        }
         Map.Entry<Long, Chunk> floor = byAddress.floorEntry(address);
         if (floor == null) {
             return null;
