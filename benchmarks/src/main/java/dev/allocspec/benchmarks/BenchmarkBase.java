@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 public abstract class BenchmarkBase {
 
     /** The allocator under test. */
-    @Param({"LOCKFREE_NATIVE_CAS128", "LOCKFREE_LOCKED", "REFERENCE", "GLIBC_MALLOC", "JEMALLOC", "NETTY_POOLED",
+    @Param({"LOCKFREE_NATIVE_CAS128", "LOCKFREE_LOCKED", "LOCKFREE_NATIVE_CAS128_NO_CACHE", "LOCKFREE_LOCKED_NO_CACHE",
+        "REFERENCE", "GLIBC_MALLOC", "JEMALLOC", "NETTY_POOLED",
         "NETTY_ADAPTIVE", "ARENA_CONFINED", "BYTEBUFFER_DIRECT"})
     public Peer peer;
 

@@ -35,6 +35,21 @@ public enum Peer {
             return ours(LockFreeBlockAllocator.create(CasStrategy.LOCKED));
         }
     },
+    /** The lock-free allocator on the hardware 128-bit CAS without thread caches: every operation hits the stack. */
+    LOCKFREE_NATIVE_CAS128_NO_CACHE {
+        @Override
+        BlockSource open() {
+            return ours(LockFreeBlockAllocator.builder().strategy(CasStrategy.NATIVE_CAS128).threadCache(false)
+                    .build());
+        }
+    },
+    /** The locked fallback without thread caches: every operation takes a stack's lock. */
+    LOCKFREE_LOCKED_NO_CACHE {
+        @Override
+        BlockSource open() {
+            return ours(LockFreeBlockAllocator.builder().strategy(CasStrategy.LOCKED).threadCache(false).build());
+        }
+    },
     /** The reference allocator: one lock, Java collections. */
     REFERENCE {
         @Override
