@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Thread scaling of random-slot churn (256 B) on a machine with many cores: 1, 2, 4, ... up to the core count, for the
-# lock-free allocator with and without thread caches (each strategy), the reference and glibc; plus the contended
-# shared-stack path with the CAS back-off switched off. JMH JSON goes to the folder given (default: results/scaling).
+# lock-free allocator with and without thread caches (each strategy), the reference and glibc. JMH JSON goes to the
+# folder given (default: results/scaling), with machine.txt saying where it ran.
 # Usage: benchmarks/run-scaling.sh [output folder] [extra JMH options]
 # Needs benchmarks/target/benchmarks.jar (./mvnw package -DskipTests -pl benchmarks -am) and a JDK >= 22
 # (JAVA_HOME, or java on PATH).
@@ -21,9 +21,4 @@ threads=1
 while [ "$threads" -le "$cores" ]; do
   jmh 'ChurnBenchmark.churn1$' -t "$threads" -p size=256 -p peer=$peers -rf json -rff "$out/jmh-scaling-t$threads.json" "$@"
   threads=$((threads * 2))
-done
-for t in 2 "$cores"; do
-  jmh 'ChurnBenchmark.churn1$' -t "$t" -p size=256 -p peer=LOCKFREE_NATIVE_CAS128_NO_CACHE \
-      -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Xmx2g -Dallocspec.casBackoff=false" \
-      -rf json -rff "$out/jmh-no-backoff-t$t.json" "$@"
 done

@@ -63,16 +63,6 @@ public class FreeStack {
      */
     static final boolean COUNT_CAS = Boolean.getBoolean("allocspec.countCas");
 
-    /**
-     * Whether a thread whose CAS on the top failed spins a while before it retries (on by default; {@code
-     * -Dallocspec.casBackoff=false} turns it off, for measuring). Under contention every failed attempt would
-     * otherwise pull the top's cache line away from the thread about to succeed. Static final, so the JIT removes the
-     * branch that is off.
-     */
-    static final boolean BACKOFF = !"false".equals(System.getProperty("allocspec.casBackoff"));
-    /** The longest spin between two attempts, in {@link Thread#onSpinWait()} calls. */
-    private static final int MAX_BACKOFF_SPINS = 256;
-
     protected final StampedTop top;
     private final PopProbe probe;
     private final LongAdder casCalls = new LongAdder();
@@ -92,7 +82,7 @@ public class FreeStack {
     /** Removes and returns the top block's address, or {@link #EMPTY}. */
     public long pop() {
         final StampedTop top = this.top;
-        for (int spins = 1;; spins = backOff(spins)) {
+        for (;;) {
             long stamp = top.laStamp();
             long node = top.laNode();
             if (node == EMPTY) {
@@ -125,9 +115,8 @@ public class FreeStack {
      */
     public int popChain(int max, long[] out) {
         final StampedTop top = this.top;
-        int spins = 1;
         retry:
-        for (;; spins = backOff(spins)) {
+        for (;;) {
             long stamp = top.laStamp();
             long first = top.laNode();
             if (first == EMPTY) {
@@ -160,7 +149,7 @@ public class FreeStack {
      */
     public void pushChain(long first, long last) {
         final StampedTop top = this.top;
-        for (int spins = 1;; spins = backOff(spins)) {
+        for (;;) {
             long stamp = top.laStamp();
             long node = top.laNode();
             FreeBlockLayout.spNext(last, node); // we own last: no one else reads it until the CAS publishes it
@@ -168,17 +157,6 @@ public class FreeStack {
                 return; // exit: pushed. Successful CAS is the linearization point for push.
             }
         }
-    }
-
-    /** Waits before the next attempt after a failed one: {@code spins} spin-waits, doubling up to a bound. */
-    private static int backOff(int spins) {
-        if (!BACKOFF) {
-            return spins;
-        }
-        for (int i = 0; i < spins; i++) {
-            Thread.onSpinWait();
-        }
-        return Math.min(2 * spins, MAX_BACKOFF_SPINS);
     }
 
     private boolean countedCas(StampedTop top, long expectStamp, long expectNode, long newStamp, long newNode) {
