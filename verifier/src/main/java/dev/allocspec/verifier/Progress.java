@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * Stage-by-stage progress on the terminal: which stage, how far, time elapsed and an estimate of the total. Quiet
- * when the output is not a terminal (CI logs get only the verdict).
+ * when the output is not a terminal (CI logs get only the verdict and warnings).
  */
 final class Progress {
 
@@ -29,6 +29,11 @@ final class Progress {
             out.printf("[%d/%d] %-52s elapsed %s, estimated total %s%n", stage, stages, name,
                     format(elapsedSeconds()), format(estimateSeconds));
         }
+    }
+
+    /** Something the user must see even in a CI log: printed whether or not the output is a terminal. */
+    void warn(String line) {
+        out.println("allocspec-verify: warning: " + line);
     }
 
     void note(String line) {

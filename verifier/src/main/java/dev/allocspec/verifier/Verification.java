@@ -189,9 +189,11 @@ final class Verification {
                     "no jcstress test ran (filter " + filter + "):\n" + real.runResults()));
         }
         progress.note(real.verdicts().size() + " jcstress tests in " + real.seconds() + " s");
+        noteHostFailure(real);
 
         JcstressRun controls = launcher.run(out.resolve("jcstress").resolve("negative-controls"),
                 depth.jcstressMode, JcstressLauncher.NEGATIVE_CONTROLS, depth.jcstressSingleConfiguration);
+        noteHostFailure(controls);
         for (String control : List.of("NegativeControlAbaTest.Unstamped", "NegativeControlLostPushTest.LosesPush")) {
             String test = JcstressLauncher.PACKAGE + control;
             boolean caught = controls.forbiddenObserved(test);
@@ -199,6 +201,18 @@ final class Verification {
                     controls.samples(test), caught, null, caught ? sectionOf(controls.runResults(), test)
                     : "the negative control showed no FORBIDDEN outcome:\n" + sectionOf(controls.runResults(), test)));
         }
+    }
+
+    /**
+     * Says so when jcstress's own VM died, e.g. writing its HTML report on a runtime without java.desktop (a small
+     * jlink image). Verdicts are read from the per-test tables it prints as it goes, so they stand if it got that far.
+     */
+    private void noteHostFailure(JcstressRun run) {
+        run.hostFailure().ifPresent(failure -> progress.warn("jcstress itself ended with " + failure
+                + (run.output().contains("java.awt.") ? " (this Java runtime lacks the java.desktop module, which jcstress "
+                        + "needs for its HTML report only)" : "")
+                + (run.verdicts().isEmpty() ? "" : "; the " + run.verdicts().size() + " test results it printed "
+                        + "before that are used")));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.allocspec.concurrency.gate;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +20,7 @@ public record JcstressRun(int exitCode, String output, long seconds) {
     private static final Pattern VERDICT = Pattern.compile("(?m)^\\.+ \\[(OK|FAILED|ERROR)\\] (\\S+)$");
     private static final Pattern SAMPLE_ROW = Pattern.compile("(?m)^\\s+[-\\d, ]+?\\s+([\\d,]+)\\s+[<\\d.]+%\\s+"
             + "(Acceptable|Forbidden|Interesting)");
+    private static final Pattern HOST_FAILURE = Pattern.compile("(?m)^Exception in thread \"main\" (.+)$");
 
     /** The last progress line's counts: planned, passed, failed, soft errors, hard errors. */
     public int[] results() {
@@ -52,6 +54,33 @@ public record JcstressRun(int exitCode, String output, long seconds) {
 
     /** Samples of one test over all configurations (the sum of its result table), 0 if not found. */
     public long samples(String test) {
+        return samples(test, null);
+    }
+
+    /**
+     * Samples of one test whose outcome jcstress graded Forbidden, from its result table. The table is printed as the
+     * run goes, so this holds even when jcstress fails afterwards (e.g. writing its HTML report on a runtime without
+     * java.desktop), where the closing "Observed forbidden state" summary never comes.
+     */
+    public long forbiddenSamples(String test) {
+        return samples(test, "Forbidden");
+    }
+
+    /** Whether jcstress observed a FORBIDDEN outcome in {@code test}. */
+    public boolean forbiddenObserved(String test) {
+        return forbiddenSamples(test) > 0;
+    }
+
+    /**
+     * The exception that ended the jcstress host VM (its first line), if it died instead of finishing, e.g.
+     * {@code java.lang.NoClassDefFoundError: java/awt/Color}; empty if it finished.
+     */
+    public Optional<String> hostFailure() {
+        Matcher m = HOST_FAILURE.matcher(output);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    private long samples(String test, String grade) {
         String results = runResults();
         int at = results.indexOf("] " + test + "\n");
         if (at < 0) {
@@ -61,14 +90,11 @@ public record JcstressRun(int exitCode, String output, long seconds) {
         Matcher m = SAMPLE_ROW.matcher(next < 0 ? results.substring(at) : results.substring(at, next));
         long samples = 0;
         while (m.find()) {
-            samples += Long.parseLong(m.group(1).replace(",", ""));
+            if (grade == null || grade.equals(m.group(2))) {
+                samples += Long.parseLong(m.group(1).replace(",", ""));
+            }
         }
         return samples;
-    }
-
-    /** Whether jcstress reported a FORBIDDEN outcome observed in {@code test}. */
-    public boolean forbiddenObserved(String test) {
-        return Pattern.compile(Pattern.quote(test) + " \\[.*\\]: Observed forbidden state").matcher(output).find();
     }
 
     /** The RUN RESULTS section without the forked VMs' error streams. */
