@@ -209,8 +209,8 @@ final class Verification {
      */
     private void noteHostFailure(JcstressRun run) {
         run.hostFailure().ifPresent(failure -> progress.warn("jcstress itself ended with " + failure
-                + (run.output().contains("java.awt.") ? " (this Java runtime lacks the java.desktop module, which jcstress "
-                        + "needs for its HTML report only)" : "")
+                + (run.output().contains("java.awt.") ? " (this Java runtime lacks the java.desktop module, which "
+                        + "jcstress needs for its HTML report only)" : "")
                 + (run.verdicts().isEmpty() ? "" : "; the " + run.verdicts().size() + " test results it printed "
                         + "before that are used")));
     }
