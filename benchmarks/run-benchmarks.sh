@@ -20,6 +20,9 @@ rm -f "$out"/jmh-*.json
 jmh 'PairBenchmark' -p peer=$peers -rf json -rff "$work/jmh-pair.json" "$@"
 jmh 'ChurnBenchmark.churn1$' -p peer=$peers -rf json -rff "$work/jmh-churn.json" "$@"
 jmh 'ChurnBenchmark.churn[24]$' -p peer=$peers -p size=256 -rf json -rff "$work/jmh-churn-threads.json" "$@"
+# the shared stacks alone, every operation a CAS (or a lock): what the thread caches are measured against
+jmh 'ChurnBenchmark.churn[124]$' -p peer=LOCKFREE_NATIVE_CAS128_NO_CACHE,LOCKFREE_LOCKED_NO_CACHE -p size=256 \
+    -rf json -rff "$work/jmh-churn-no-cache.json" "$@"
 jmh 'HandoffBenchmark' -p peer=${peers/,ARENA_CONFINED/} -p size=256 -rf json -rff "$work/jmh-handoff.json" "$@"
 jmh 'ChurnBenchmark.churn[12]$' -p size=256 -p peer=LOCKFREE_NATIVE_CAS128,LOCKFREE_LOCKED \
     -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Xmx2g -Dallocspec.countCas=true" \
