@@ -45,6 +45,14 @@ public abstract class BenchmarkBase {
 
     @TearDown
     public void closePeer() {
+        beforeClose();
         source.close();
+    }
+
+    /**
+     * Runs once every thread has finished the trial, before the peer closes: gives back what the threads still hold.
+     * Thread-scoped teardowns cannot do it: JMH may run them after this state's teardown has closed the peer.
+     */
+    protected void beforeClose() {
     }
 }

@@ -8,9 +8,10 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,14 +37,9 @@ public class ChurnBenchmark extends BenchmarkBase {
             for (int i = 0; i < SLOTS; i++) {
                 blocks[i] = benchmark.source.allocate(benchmark.size);
             }
+            benchmark.tables.add(this);
         }
 
-        @TearDown(Level.Trial)
-        public void drain(ChurnBenchmark benchmark) {
-            for (Object block : blocks) {
-                benchmark.source.free(block);
-            }
-        }
 
         int next() {
             random ^= random << 13;
@@ -51,6 +47,21 @@ public class ChurnBenchmark extends BenchmarkBase {
             random ^= random << 5;
             return random & (SLOTS - 1);
         }
+    }
+
+    /** Every thread's table, drained when the trial ends (see {@link BenchmarkBase#beforeClose()}). */
+    private final Queue<Slots> tables = new ConcurrentLinkedQueue<>();
+
+    @Override
+    protected void beforeClose() {
+        if (source.crossThreadFree()) { // a confined peer's blocks die with its fork instead
+            for (Slots slots : tables) {
+                for (Object block : slots.blocks) {
+                    source.free(block);
+                }
+            }
+        }
+        tables.clear();
     }
 
     @Benchmark
