@@ -39,6 +39,8 @@ class JcstressRunTest {
         assertThat(run.forbiddenObserved(ABA)).isFalse();
         assertThat(run.forbiddenObserved(JcstressLauncher.PACKAGE + "NoSuchTest")).isFalse();
         assertThat(new JcstressRun(0, "RUN RESULTS:\n", 1).hostFailure()).isEmpty();
+        assertThat(new JcstressRun(1, "RUN RESULTS:\nException in thread \"main\" java.lang.AssertionError: TEST "
+                + "FAILURES: 2 tests failed\n", 1).hostFailure()).as("jcstress's way of saying tests failed").isEmpty();
     }
 
     private static String fixture(String name) throws IOException {

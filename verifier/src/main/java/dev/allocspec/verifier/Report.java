@@ -19,7 +19,7 @@ import java.util.List;
  * @param startedAt         ISO-8601 instant
  * @param durationSeconds   how long it ran
  * @param depth             quick, standard or deep
- * @param strategies        the strategies verified, or the --impl factory
+ * @param strategies        what was verified: each strategy with its thread-cache setting, or the --impl factory
  * @param verdict           PASS when every check held and every negative control was caught, else FAIL
  * @param fingerprint       the platform
  * @param invariants        one row per invariant of the catalogue

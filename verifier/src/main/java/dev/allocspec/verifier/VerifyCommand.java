@@ -39,6 +39,11 @@ public final class VerifyCommand implements Callable<Integer> {
                     + "the one create() picks here).")
     private String strategy;
 
+    @Option(names = "--thread-cache", defaultValue = "both", paramLabel = "on|off|both",
+            description = "Verify the lock-free allocator with its per-thread caches on, off, or both ways (default: "
+                    + "${DEFAULT-VALUE}; with them off every operation goes through the 128-bit CAS or its lock).")
+    private ThreadCacheChoice threadCache;
+
     @Option(names = "--impl", paramLabel = "FACTORY_CLASS",
             description = "Verify another BlockAllocator instead: a class implementing "
                     + "dev.allocspec.spec.AllocatorFactory with a public no-arg constructor, or an enum constant "
@@ -97,8 +102,11 @@ public final class VerifyCommand implements Callable<Integer> {
             targets.add(new Verification.Target(impl, factory));
         } else {
             for (CasStrategy s : strategies) {
-                targets.add(new Verification.Target("lock-free " + s, (policy, memory) ->
-                        LockFreeBlockAllocator.builder().strategy(s).policy(policy).memory(memory).build()));
+                for (boolean cached : threadCache.settings()) {
+                    targets.add(new Verification.Target("lock-free " + s + (cached ? "" : " without thread caches"),
+                            (policy, memory) -> LockFreeBlockAllocator.builder().strategy(s).threadCache(cached)
+                                    .policy(policy).memory(memory).build()));
+                }
             }
         }
         Console console = System.console();
@@ -112,7 +120,8 @@ public final class VerifyCommand implements Callable<Integer> {
         List<Finding> findings = new Verification(depth, tries, targets, impl == null, strategies, jcstress,
                 jcstressFilter, out.toAbsolutePath(), progress).run();
         Report report = Report.of(startedAt, progress.elapsedSeconds(), depth.name().toLowerCase(Locale.ROOT),
-                impl == null ? strategies.stream().map(Enum::name).toList() : List.of(impl), fingerprint, findings);
+                impl == null ? targets.stream().map(t -> t.label().replaceFirst("^lock-free ", "")).toList()
+                        : List.of(impl), fingerprint, findings);
         report.write(out);
         stdout.println("allocspec-verify: " + report.verdict() + " (" + findings.stream().filter(Finding::passed)
                 .count() + "/" + findings.size() + " checks held) on " + fingerprint.jvmVendor() + " "
@@ -136,6 +145,19 @@ public final class VerifyCommand implements Callable<Integer> {
                 : "Differences (" + compare.get(0) + " -> " + compare.get(1) + "):");
         differences.forEach(line -> stdout.println("  " + line));
         return 0;
+    }
+
+    /** Which thread-cache settings of the lock-free allocator to verify. */
+    enum ThreadCacheChoice {
+        ON, OFF, BOTH;
+
+        List<Boolean> settings() {
+            return switch (this) {
+                case ON -> List.of(true);
+                case OFF -> List.of(false);
+                case BOTH -> List.of(true, false);
+            };
+        }
     }
 
     private List<CasStrategy> strategies() {

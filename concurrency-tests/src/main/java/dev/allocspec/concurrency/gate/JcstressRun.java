@@ -20,6 +20,7 @@ public record JcstressRun(int exitCode, String output, long seconds) {
     private static final Pattern VERDICT = Pattern.compile("(?m)^\\.+ \\[(OK|FAILED|ERROR)\\] (\\S+)$");
     private static final Pattern SAMPLE_ROW = Pattern.compile("(?m)^\\s+[-\\d, ]+?\\s+([\\d,]+)\\s+[<\\d.]+%\\s+"
             + "(Acceptable|Forbidden|Interesting)");
+    private static final String JCSTRESS_FAILED_TESTS = "java.lang.AssertionError: TEST FAILURES";
     private static final Pattern HOST_FAILURE = Pattern.compile("(?m)^Exception in thread \"main\" (.+)$");
 
     /** The last progress line's counts: planned, passed, failed, soft errors, hard errors. */
@@ -73,11 +74,13 @@ public record JcstressRun(int exitCode, String output, long seconds) {
 
     /**
      * The exception that ended the jcstress host VM (its first line), if it died instead of finishing, e.g.
-     * {@code java.lang.NoClassDefFoundError: java/awt/Color}; empty if it finished.
+     * {@code java.lang.NoClassDefFoundError: java/awt/Color}; empty if it finished, also when it finished by reporting
+     * failed tests (which jcstress does by throwing an AssertionError).
      */
     public Optional<String> hostFailure() {
         Matcher m = HOST_FAILURE.matcher(output);
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        // jcstress ends with "AssertionError: TEST FAILURES" when a test failed: its verdict, not a crash.
+        return m.find() && !m.group(1).startsWith(JCSTRESS_FAILED_TESTS) ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     private long samples(String test, String grade) {
