@@ -52,9 +52,9 @@ final class ThreadCaches {
      * ThreadLocal (half the cost of an allocate and free pair was two ThreadLocal lookups). Benign race: slots are
      * read and written plainly by every thread, so a reader may see a stale or another thread's cache; it uses it only
      * if {@code cache.owner == currentThread}. {@code owner} is final, so a cache seen through the slot has its owner
-     * set, and a cache owned by this thread was put there by this thread, earlier in its own program order. A thread
-     * sees the slot change under it only when another thread whose id shares the slot takes it over (collision: both
-     * then use the ThreadLocal path, one of them through the slot).
+     * set, and a cache owned by this thread was put there by this thread, earlier in its own program order. A slot is
+     * claimed only while it is empty or its holder's thread has ended, so a live thread keeps its slot; two threads
+     * whose ids share a slot race for it once, and the loser keeps finding its cache through the ThreadLocal.
      */
     ThreadCache current() {
         Thread thread = Thread.currentThread();
