@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every chunk and raw mapping the allocator holds: by address, to find the owner of any address (pooled chunks in a
- * few loads through a {@link PageMap}, everything else in O(log n)), and in the order obtained, for {@code arenas()}. Lock-free (skip lists) and without a cap on the number of chunks (jalib's
- * fixed array of 1024 arena records overflowed).
+ * few loads through a {@link PageMap}, everything else in O(log n)), and in the order obtained, for {@code arenas()}.
+ * Lock-free (skip lists, page map) and without a cap on the number of chunks (jalib's fixed array of 1024 arena
+ * records overflowed).
  */
 final class ChunkDirectory {
 

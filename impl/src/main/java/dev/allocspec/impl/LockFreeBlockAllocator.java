@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.LongAdder;
  *                  state(b) := live(n)                       (release store: the bin is this thread's alone)
  *   otherwise:     loop { b = pool[class].stack.pop(); if b != EMPTY: break; pool.grow() }
  *                  CAS state(b): FREE -> live(n)             (fails only if the stack is broken)
- * free(seg):       chunk = directory.containing(seg.address) (O(log chunks))
+ * free(seg):       chunk = directory.containing(seg.address) (page map: a few loads; raw: O(log chunks))
  *                  check interior, size; CAS state(b): live(n) -> FREE   (exactly one concurrent free wins)
  *                  push b on this thread's bin (full: flush its bottom half, ONE CAS) or on pool.stack
  * raw:             own mmap per block, own scope; free = CAS state, close scope (munmap), forget

@@ -63,7 +63,7 @@ final class ThreadCache {
     Chunk takenChunk;
     /**
      * The pooled chunk of the block this thread freed last: frees tend to hit the same chunk, and a pooled chunk's
-     * range never changes while the allocator is open, so a hit is exact and saves the skip-list lookup.
+     * range never changes while the allocator is open, so a hit is exact and saves the page-map lookup.
      */
     Chunk lastChunk;
 
