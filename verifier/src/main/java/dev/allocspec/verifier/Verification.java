@@ -189,11 +189,11 @@ final class Verification {
                     "no jcstress test ran (filter " + filter + "):\n" + real.runResults()));
         }
         progress.note(real.verdicts().size() + " jcstress tests in " + real.seconds() + " s");
-        noteHostFailure(real);
+        warnIfJcstressDied(real);
 
         JcstressRun controls = launcher.run(out.resolve("jcstress").resolve("negative-controls"),
                 depth.jcstressMode, JcstressLauncher.NEGATIVE_CONTROLS, depth.jcstressSingleConfiguration);
-        noteHostFailure(controls);
+        warnIfJcstressDied(controls);
         for (String control : List.of("NegativeControlAbaTest.Unstamped", "NegativeControlLostPushTest.LosesPush")) {
             String test = JcstressLauncher.PACKAGE + control;
             boolean caught = controls.forbiddenObserved(test);
@@ -207,7 +207,7 @@ final class Verification {
      * Says so when jcstress's own VM died, e.g. writing its HTML report on a runtime without java.desktop (a small
      * jlink image). Verdicts are read from the per-test tables it prints as it goes, so they stand if it got that far.
      */
-    private void noteHostFailure(JcstressRun run) {
+    private void warnIfJcstressDied(JcstressRun run) {
         run.hostFailure().ifPresent(failure -> progress.warn("jcstress itself ended with " + failure
                 + (run.output().contains("java.awt.") ? " (this Java runtime lacks the java.desktop module, which "
                         + "jcstress needs for its HTML report only)" : "")

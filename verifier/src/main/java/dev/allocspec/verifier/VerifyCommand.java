@@ -96,16 +96,20 @@ public final class VerifyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--tries must be at least 1: " + tries);
         }
         List<Verification.Target> targets = new ArrayList<>();
+        List<String> verified = new ArrayList<>(); // the report's "verified" line: one entry per target
         List<CasStrategy> strategies = impl == null ? strategies() : List.of();
         if (impl != null) {
             AllocatorFactory factory = loadFactory(impl);
             targets.add(new Verification.Target(impl, factory));
+            verified.add(impl);
         } else {
             for (CasStrategy s : strategies) {
                 for (boolean cached : threadCache.settings()) {
-                    targets.add(new Verification.Target("lock-free " + s + (cached ? "" : " without thread caches"),
+                    String configuration = s + (cached ? "" : " without thread caches");
+                    targets.add(new Verification.Target("lock-free " + configuration,
                             (policy, memory) -> LockFreeBlockAllocator.builder().strategy(s).threadCache(cached)
                                     .policy(policy).memory(memory).build()));
+                    verified.add(configuration);
                 }
             }
         }
@@ -120,8 +124,7 @@ public final class VerifyCommand implements Callable<Integer> {
         List<Finding> findings = new Verification(depth, tries, targets, impl == null, strategies, jcstress,
                 jcstressFilter, out.toAbsolutePath(), progress).run();
         Report report = Report.of(startedAt, progress.elapsedSeconds(), depth.name().toLowerCase(Locale.ROOT),
-                impl == null ? targets.stream().map(t -> t.label().replaceFirst("^lock-free ", "")).toList()
-                        : List.of(impl), fingerprint, findings);
+                verified, fingerprint, findings);
         report.write(out);
         stdout.println("allocspec-verify: " + report.verdict() + " (" + findings.stream().filter(Finding::passed)
                 .count() + "/" + findings.size() + " checks held) on " + fingerprint.jvmVendor() + " "
