@@ -10,6 +10,10 @@ import java.lang.invoke.VarHandle;
  * array, no atomics on the fast path. Owned by one thread; other threads read it only after that thread has died
  * ({@link ThreadCaches#reclaimDead}) or when no operation is in flight (invariant checks, stats).
  *
+ * <p>A <b>stripe</b> cache ({@link #stripe()}, no owner) is shared by virtual threads instead: a thread uses it only
+ * between a successful {@link #tryAcquire()} and its {@link #release()}, so it has one user at a time, and the
+ * acquiring CAS and the releasing store order one user's plain writes before the next user's reads.
+ *
  * <p><b>Order is preserved.</b> Think of a class's free blocks as one logical LIFO stack: this thread's bin on top of
  * the shared stack. Frees push on the bin's top and allocations pop it; a refill moves the shared stack's top blocks,
  * in order, under the (empty) bin; a flush moves the bin's bottom blocks, in order, onto the shared stack. None of it
@@ -18,6 +22,15 @@ import java.lang.invoke.VarHandle;
 final class ThreadCache {
 
     private static final VarHandle NET_IN = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle IN_USE;
+
+    static {
+        try {
+            IN_USE = MethodHandles.lookup().findVarHandle(ThreadCache.class, "inUse", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Blocks kept per class: fewer for large classes, so a thread pins at most about 1.4 MiB. */
     private static final int[] CAPACITY = {64, 64, 64, 32, 16};
@@ -50,7 +63,11 @@ final class ThreadCache {
     }
 
     final Bin[] bins;
+    /** The thread this cache belongs to; null for a stripe cache, which any thread may acquire. */
     final Thread owner;
+    /** A stripe cache's try-lock: 1 while a thread uses it (accessed through {@link #IN_USE} only). */
+    @SuppressWarnings("unused")
+    private int inUse;
     /**
      * Per class: blocks moved from the shared stack into this cache's bin minus blocks moved back (opaque writes; read
      * by stats). Every block that leaves the bin is allocated and every block that enters it by a free was freed, so
@@ -74,6 +91,26 @@ final class ThreadCache {
             bins[i] = new Bin(SizeClass.pooled().get(i), CAPACITY[i]);
         }
         this.netIn = new long[bins.length];
+    }
+
+    /** A cache that virtual threads share, one at a time (see the class comment). */
+    static ThreadCache stripe() {
+        return new ThreadCache(null);
+    }
+
+    /** Whether this is a stripe cache, used only between {@link #tryAcquire()} and {@link #release()}. */
+    boolean isStripe() {
+        return owner == null;
+    }
+
+    /** Takes this stripe for the calling thread, unless another thread is using it; never blocks. */
+    boolean tryAcquire() {
+        return (int) IN_USE.getOpaque(this) == 0 && IN_USE.compareAndSet(this, 0, 1);
+    }
+
+    /** Gives this stripe back (release store: this user's writes happen-before the next user's acquire). */
+    void release() {
+        IN_USE.setRelease(this, 0);
     }
 
     /** {@link #lastChunk} if it contains {@code address}, else null. */

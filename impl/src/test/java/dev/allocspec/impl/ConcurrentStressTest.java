@@ -5,6 +5,7 @@ import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.ClassStats;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.MemorySegment;
@@ -23,7 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A stress test, not a benchmark: four threads allocate and free 10 million times in all, a quarter of the frees
- * handed to another thread. Each block carries a cookie (its address and size, at both ends) written when allocated
+ * handed to another thread; and the same with sixteen virtual threads that yield every few operations, so that they
+ * take turns on the carriers and share the stripe caches. Each block carries a cookie (its address and size, at both ends) written when allocated
  * and checked when freed, so a block handed to two owners, or a free-list link written into a live block, shows up as
  * a corrupted cookie. Fixed seeds. Afterwards everything is freed and each class must be whole again.
  *
@@ -32,6 +34,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ConcurrentStressTest {
 
     private static final int THREADS = 4;
+    private static final int VIRTUAL_THREADS = 16;
+    /** A virtual worker yields after this many operations, so that the workers interleave on the few carriers. */
+    private static final int VIRTUAL_YIELD_EVERY = 50;
     private static final long OPERATIONS = 10_000_000;
     private static final long[] SIZES = {16, 64, 100, 256, 1000, 4096, 16_384};
 
@@ -39,21 +44,33 @@ class ConcurrentStressTest {
     @MethodSource("dev.allocspec.impl.Configurations#strategiesWithAndWithoutCache")
     @Timeout(300)
     void noBlockIsCorruptedDuplicatedOrLost(CasStrategy strategy, boolean threadCache) throws Exception {
+        stress(strategy, threadCache, THREADS, Executors.newFixedThreadPool(THREADS), 0);
+    }
+
+    @ParameterizedTest(name = "{0}, virtual threads")
+    @EnumSource(CasStrategy.class)
+    @Timeout(300)
+    void virtualThreadsSharingStripeCachesLoseNothing(CasStrategy strategy) throws Exception {
+        stress(strategy, true, VIRTUAL_THREADS, Executors.newVirtualThreadPerTaskExecutor(), VIRTUAL_YIELD_EVERY);
+    }
+
+    private static void stress(CasStrategy strategy, boolean threadCache, int threads, ExecutorService executor,
+                               int yieldEvery) throws Exception {
         assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
         try (LockFreeBlockAllocator allocator = LockFreeBlockAllocator.builder().strategy(strategy)
                 .threadCache(threadCache).policy(new ChunkPolicy(16)).build()) {
             List<ConcurrentLinkedQueue<MemorySegment>> inboxes = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
+            for (int t = 0; t < threads; t++) {
                 inboxes.add(new ConcurrentLinkedQueue<>());
             }
             AtomicLong corrupted = new AtomicLong();
             AtomicLong crossThreadFrees = new AtomicLong();
             List<List<MemorySegment>> leftovers = new ArrayList<>();
-            try (ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
+            try (executor) {
                 List<Future<List<MemorySegment>>> workers = new ArrayList<>();
-                for (int t = 0; t < THREADS; t++) {
-                    int me = t;
-                    workers.add(pool.submit(() -> work(allocator, me, inboxes, corrupted, crossThreadFrees)));
+                for (int t = 0; t < threads; t++) {
+                    Worker worker = new Worker(allocator, t, inboxes, corrupted, crossThreadFrees, yieldEvery);
+                    workers.add(executor.submit(worker::work));
                 }
                 for (Future<List<MemorySegment>> worker : workers) {
                     leftovers.add(worker.get());
@@ -80,38 +97,45 @@ class ConcurrentStressTest {
                 assertThat(c.free()).as("class %s whole again", c.sizeClass()).isEqualTo(c.carved());
             }
             allocator.checkInvariants(); // walks every stack: no block lost, none twice
-            System.out.printf("[ConcurrentStressTest] %s, thread cache %s: %d operations, %d cross-thread frees, %s%n",
-                    strategy, threadCache,
-                    OPERATIONS, crossThreadFrees.get(), stats);
+            System.out.printf("[ConcurrentStressTest] %s, thread cache %s, %d %s threads: %d operations, %d "
+                            + "cross-thread frees, %s%n", strategy, threadCache, threads,
+                    yieldEvery > 0 ? "virtual" : "platform", OPERATIONS, crossThreadFrees.get(), stats);
         }
     }
 
-    private static List<MemorySegment> work(LockFreeBlockAllocator allocator, int me,
-                                            List<ConcurrentLinkedQueue<MemorySegment>> inboxes, AtomicLong corrupted,
-                                            AtomicLong crossThreadFrees) {
-        SplittableRandom random = new SplittableRandom(1000 + me);
-        List<MemorySegment> held = new ArrayList<>();
-        for (long op = 0; op < OPERATIONS / THREADS; op++) {
-            MemorySegment incoming = inboxes.get(me).poll();
-            if (incoming != null) {
-                checkCookie(incoming, corrupted);
-                allocator.free(incoming);
-                crossThreadFrees.incrementAndGet();
-            } else if (held.size() < 64 && (held.isEmpty() || random.nextBoolean())) {
-                MemorySegment block = allocator.allocate(SIZES[random.nextInt(SIZES.length)]);
-                writeCookie(block);
-                held.add(block);
-            } else {
-                MemorySegment block = held.remove(random.nextInt(held.size()));
-                if (random.nextInt(4) == 0) {
-                    inboxes.get((me + 1 + random.nextInt(THREADS - 1)) % THREADS).add(block);
+    /** One thread's share of the operations; blocks it hands to another thread go to that thread's inbox. */
+    private record Worker(LockFreeBlockAllocator allocator, int me, List<ConcurrentLinkedQueue<MemorySegment>> inboxes,
+                          AtomicLong corrupted, AtomicLong crossThreadFrees, int yieldEvery) {
+
+        List<MemorySegment> work() {
+            int threads = inboxes.size();
+            SplittableRandom random = new SplittableRandom(1000 + me);
+            List<MemorySegment> held = new ArrayList<>();
+            for (long op = 0; op < OPERATIONS / threads; op++) {
+                if (yieldEvery > 0 && op % yieldEvery == 0) {
+                    Thread.yield();
+                }
+                MemorySegment incoming = inboxes.get(me).poll();
+                if (incoming != null) {
+                    checkCookie(incoming, corrupted);
+                    allocator.free(incoming);
+                    crossThreadFrees.incrementAndGet();
+                } else if (held.size() < 64 && (held.isEmpty() || random.nextBoolean())) {
+                    MemorySegment block = allocator.allocate(SIZES[random.nextInt(SIZES.length)]);
+                    writeCookie(block);
+                    held.add(block);
                 } else {
-                    checkCookie(block, corrupted);
-                    allocator.free(block);
+                    MemorySegment block = held.remove(random.nextInt(held.size()));
+                    if (random.nextInt(4) == 0) {
+                        inboxes.get((me + 1 + random.nextInt(threads - 1)) % threads).add(block);
+                    } else {
+                        checkCookie(block, corrupted);
+                        allocator.free(block);
+                    }
                 }
             }
+            return held;
         }
-        return held;
     }
 
     private static void writeCookie(MemorySegment block) {

@@ -11,14 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The thread caches: batch refill in one CAS, order-preserving flush, the low-water pass, reclaiming the caches of
- * threads that ended, and virtual threads going straight to the shared stacks.
+ * threads that ended, and the stripe caches virtual threads share.
  */
 class ThreadCachesTest {
 
@@ -141,14 +148,141 @@ class ThreadCachesTest {
     }
 
     @Test
-    void virtualThreadsUseTheSharedStacksDirectly() throws InterruptedException {
+    void aVirtualThreadAllocatesAndFreesThroughItsStripe() throws Exception {
         long[] address = new long[1];
-        Thread.ofVirtual().start(() -> {
+        int[] stripe = new int[1];
+        MemorySegment[] kept = new MemorySegment[1];
+        onVirtualThread(() -> {
+            stripe[0] = allocator.threadCaches().stripeIndex(Thread.currentThread());
             MemorySegment block = allocator.allocate(64);
             address[0] = block.address();
             allocator.free(block);
+            kept[0] = allocator.allocate(64);
+            assertThat(kept[0].address()).as("LIFO through the stripe").isEqualTo(address[0]);
+            allocator.free(allocator.allocate(256)); // leaves a free 256-byte block in the stripe
+        });
+        ThreadCache.Bin bin = allocator.threadCaches().stripe(stripe[0]).bins[SizeClass.B64.ordinal()];
+        assertThat(bin.count).as("the refill's other blocks wait in the stripe").isPositive();
+        assertThat(allocator.pool(SizeClass.B64).stack.snapshot(1000)).as("not on the shared stack")
+                .doesNotContain(address[0]);
+        assertThat(allocator.stats().liveBlocks()).as("the stripe counts what it handed out").isEqualTo(1);
+        allocator.free(kept[0]); // a platform thread frees what a virtual thread allocated
+        assertThat(allocator.stats().liveBlocks()).isZero();
+        // @AfterEach: checkInvariants counts the blocks in the stripes as free (INV-CONSERVATION)
+    }
+
+    @Test
+    void aVirtualThreadWhoseStripesAreInUseGoesToTheSharedStack() throws Exception {
+        onVirtualThread(() -> {
+            ThreadCaches caches = allocator.threadCaches();
+            int first = caches.stripeIndex(Thread.currentThread());
+            ThreadCache own = caches.stripe(first);
+            ThreadCache next = caches.stripe(first + 1);
+            assertThat(own.tryAcquire()).isTrue(); // as if two other virtual threads were using them
+            assertThat(next.tryAcquire()).isTrue();
+            try {
+                MemorySegment block = allocator.allocate(64);
+                allocator.free(block);
+                assertThat(allocator.pool(SizeClass.B64).stack.snapshot(1000)).as("freed to the shared stack")
+                        .contains(block.address());
+                assertThat(own.bins[SizeClass.B64.ordinal()].count).as("busy stripe untouched").isZero();
+                assertThat(next.bins[SizeClass.B64.ordinal()].count).as("busy stripe untouched").isZero();
+            } finally {
+                own.release();
+                next.release();
+            }
+        });
+    }
+
+    @Test
+    void aStripeFailingAnOperationIsReleased() throws Exception {
+        onVirtualThread(() -> {
+            ThreadCache own = allocator.threadCaches().stripe(
+                    allocator.threadCaches().stripeIndex(Thread.currentThread()));
+            MemorySegment block = allocator.allocate(64);
+            allocator.free(block);
+            assertThatThrownBy(() -> allocator.free(block)).isInstanceOf(IllegalStateException.class);
+            assertThat(own.tryAcquire()).as("released after the double free was rejected").isTrue();
+            own.release();
+        });
+    }
+
+    @Test
+    void aStripeHasOneUserAtATime() throws Exception {
+        long[] usesAndOverlaps = stripeUses(allocator.threadCaches());
+        assertThat(usesAndOverlaps[0]).as("operations that got a stripe").isPositive();
+        assertThat(usesAndOverlaps[1]).as("uses that overlapped another thread's use of the same stripe").isZero();
+    }
+
+    @Test
+    void theOneUserCheckCatchesStripesWithoutTheirLock() throws Exception {
+        try (LockFreeBlockAllocator unlocked = LockFreeBlockAllocator.builder().unlockedStripesForNegativeControl()
+                .build()) {
+            assertThat(stripeUses(unlocked.threadCaches())[1]).as("overlapping uses").isPositive();
+        }
+    }
+
+    /**
+     * Many virtual threads take a cache as for one operation, yielding while they hold it so that others run on the
+     * same carriers meanwhile. Returns {operations that got a stripe, uses that overlapped another thread's}.
+     */
+    private static long[] stripeUses(ThreadCaches caches) throws Exception {
+        Map<ThreadCache, AtomicReference<Thread>> users = new ConcurrentHashMap<>();
+        AtomicLong uses = new AtomicLong();
+        AtomicLong overlaps = new AtomicLong();
+        List<Future<?>> workers = new ArrayList<>();
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 32; t++) {
+                workers.add(executor.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        ThreadCache cache = caches.current();
+                        if (cache == null) { // both stripes busy: this operation would use the shared stack
+                            Thread.yield();
+                            continue;
+                        }
+                        uses.incrementAndGet();
+                        AtomicReference<Thread> user = users.computeIfAbsent(cache, c -> new AtomicReference<>());
+                        if (!user.compareAndSet(null, Thread.currentThread())) {
+                            overlaps.incrementAndGet();
+                        }
+                        Thread.yield();
+                        user.compareAndSet(Thread.currentThread(), null);
+                        cache.release();
+                    }
+                }));
+            }
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        return new long[] {uses.get(), overlaps.get()};
+    }
+
+    @Test
+    void stripesAreAboutTwoPerCoreAndAPowerOfTwo() {
+        assertThat(ThreadCaches.stripeCount(1)).isEqualTo(2);
+        assertThat(ThreadCaches.stripeCount(2)).isEqualTo(4);
+        assertThat(ThreadCaches.stripeCount(3)).isEqualTo(8);
+        assertThat(ThreadCaches.stripeCount(16)).isEqualTo(32);
+        assertThat(ThreadCaches.stripeCount(48)).isEqualTo(64);
+        assertThat(ThreadCaches.stripeCount(1000)).as("bounded").isEqualTo(64);
+    }
+
+    /** Runs {@code body} on a virtual thread and rethrows what it threw. */
+    private static void onVirtualThread(Runnable body) throws Exception {
+        Throwable[] thrown = new Throwable[1];
+        Thread.ofVirtual().start(() -> {
+            try {
+                body.run();
+            } catch (Throwable t) {
+                thrown[0] = t;
+            }
         }).join();
-        assertThat(allocator.pool(SizeClass.B64).stack.snapshot(1000)).as("freed straight to the shared stack")
-                .contains(address[0]);
+        if (thrown[0] instanceof Error error) {
+            throw error;
+        }
+        if (thrown[0] != null) {
+            throw new AssertionError(thrown[0]);
+        }
     }
 }
