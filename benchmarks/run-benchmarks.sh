@@ -23,6 +23,10 @@ jmh 'ChurnBenchmark.churn[24]$' -p peer=$peers -p size=256 -rf json -rff "$work/
 # the shared stacks alone, every operation a CAS (or a lock): what the thread caches are measured against
 jmh 'ChurnBenchmark.churn[124]$' -p peer=LOCKFREE_NATIVE_CAS128_NO_CACHE,LOCKFREE_LOCKED_NO_CACHE -p size=256 \
     -rf json -rff "$work/jmh-churn-no-cache.json" "$@"
+# JMH's benchmark threads as virtual threads: the stripe caches they share, against glibc and Netty
+jmh 'ChurnBenchmark.churn[12]$' -p size=256 -p peer=LOCKFREE_NATIVE_CAS128,LOCKFREE_LOCKED,GLIBC_MALLOC,NETTY_ADAPTIVE \
+    -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Xmx2g -Djmh.executor=VIRTUAL" \
+    -rf json -rff "$work/jmh-churn-virtual.json" "$@"
 jmh 'HandoffBenchmark' -p peer=${peers/,ARENA_CONFINED/} -p size=256 -rf json -rff "$work/jmh-handoff.json" "$@"
 jmh 'ChurnBenchmark.churn[12]$' -p size=256 -p peer=LOCKFREE_NATIVE_CAS128,LOCKFREE_LOCKED \
     -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Xmx2g -Dallocspec.countCas=true" \

@@ -20,7 +20,8 @@ import java.util.TreeSet;
 
 /**
  * Turns JMH JSON results into {@code BENCHMARKS.md} tables (with ratios against glibc malloc through FFM measured in the
- * same run) and PNG charts: latency per size, churn throughput per size, throughput per thread count.
+ * same run) and PNG charts: latency per size, churn throughput per size, throughput per thread count; and tables for
+ * runs on virtual threads and runs that counted CASes.
  *
  * <p>Usage: {@code BenchmarkReport OUT_MARKDOWN CHART_DIR HEADER_FILE RESULT.json...}; the header file holds the text
  * that goes above the tables (command, JDK, CPU, date, discussion).
@@ -29,9 +30,16 @@ public final class BenchmarkReport {
 
     private static final String BASELINE = "GLIBC_MALLOC";
 
-    /** One result: benchmark method, parameters, score and its unit, secondary metrics. */
+    /**
+     * One result: benchmark method, parameters, score and its unit, secondary metrics; whether it comes from a run that
+     * counted CASes, or one whose benchmark threads were virtual threads. Only plain runs go into the main tables.
+     */
     record Result(String method, String peer, int size, int threads, double score, double error, String unit,
-                  Map<String, Double> secondary, boolean casCounted) {
+                  Map<String, Double> secondary, boolean casCounted, boolean virtualThreads) {
+
+        boolean plain() {
+            return !casCounted && !virtualThreads;
+        }
     }
 
     private BenchmarkReport() {
@@ -65,6 +73,7 @@ public final class BenchmarkReport {
                 "## Random-slot churn, one thread (operations per µs, higher is better)", charts, "churn-1-thread.png",
                 "random-slot churn, 1 thread (ops/µs)");
         threadScaling(md, markdownDir, results, charts);
+        virtualThreads(md, results);
         handoff(md, results);
         casPerOperation(md, results);
         Files.writeString(markdown, md.toString());
@@ -87,10 +96,11 @@ public final class BenchmarkReport {
             for (Map.Entry<String, JsonNode> metric : run.path("secondaryMetrics").properties()) {
                 secondary.put(metric.getKey(), metric.getValue().path("score").asDouble());
             }
-            boolean counted = run.path("jvmArgs").toString().contains("-Dallocspec.countCas=true");
+            String jvmArgs = run.path("jvmArgs").toString();
             results.add(new Result(method, params.path("peer").asText(), params.path("size").asInt(),
                     run.path("threads").asInt(), primary.path("score").asDouble(),
-                    primary.path("scoreError").asDouble(), primary.path("scoreUnit").asText(), secondary, counted));
+                    primary.path("scoreError").asDouble(), primary.path("scoreUnit").asText(), secondary,
+                    jvmArgs.contains("-Dallocspec.countCas=true"), jvmArgs.contains("-Djmh.executor=VIRTUAL")));
         }
         return results;
     }
@@ -98,7 +108,7 @@ public final class BenchmarkReport {
     private static void table(StringBuilder md, Path markdownDir, List<Result> results, String method, int threads,
                               String title, Path charts, String chartFile, String chartTitle) throws IOException {
         List<Result> rows = results.stream().filter(r -> r.method().equals(method) && r.threads() == threads
-                && !r.casCounted()).toList();
+                && r.plain()).toList();
         if (rows.isEmpty()) {
             return;
         }
@@ -157,7 +167,7 @@ public final class BenchmarkReport {
     private static void threadScaling(StringBuilder md, Path markdownDir, List<Result> results, Path charts)
             throws IOException {
         List<Result> rows = results.stream().filter(r -> r.method().startsWith("ChurnBenchmark.churn")
-                && !r.casCounted()).toList();
+                && r.plain()).toList();
         Map<String, Map<Integer, Double>> byPeer = new LinkedHashMap<>();
         TreeSet<Integer> threads = new TreeSet<>();
         int size = 256;
@@ -195,6 +205,27 @@ public final class BenchmarkReport {
         BitmapEncoder.saveBitmap(chart, charts.resolve("churn-threads.png").toString(),
                 BitmapEncoder.BitmapFormat.PNG);
         md.append("\n![churn throughput per thread count](").append(link(markdownDir, charts, "churn-threads.png")).append(")\n\n");
+    }
+
+    private static void virtualThreads(StringBuilder md, List<Result> results) {
+        List<Result> rows = results.stream().filter(Result::virtualThreads).toList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        md.append("## Churn on virtual threads (operations per µs, all threads)\n\n"
+                + "JMH's benchmark threads are virtual threads here (`-Djmh.executor=VIRTUAL`): the lock-free allocator "
+                + "serves them from stripe caches they share, not from caches of their own. The platform-thread "
+                + "figure is the same benchmark from the tables above.\n\n"
+                + "| peer | size | threads | virtual threads | platform threads |\n|---|---|---|---|---|\n");
+        for (Result r : rows) {
+            Result platform = results.stream().filter(p -> p.plain() && p.method().equals(r.method())
+                    && p.peer().equals(r.peer()) && p.size() == r.size() && p.threads() == r.threads())
+                    .findFirst().orElse(null);
+            md.append(String.format("| %s | %d B | %d | %.1f ± %.1f | %s |%n", r.peer(), r.size(), r.threads(),
+                    r.score(), Double.isNaN(r.error()) ? 0 : r.error(),
+                    platform == null ? "not run" : String.format("%.1f", platform.score())));
+        }
+        md.append('\n');
     }
 
     private static void handoff(StringBuilder md, List<Result> results) {
