@@ -44,7 +44,7 @@ final class ThreadCaches {
     private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
     /** The caches virtual threads share, a power of two of them; each used under its try-lock. */
     private final ThreadCache[] stripes;
-    /** False only in the negative control that shows the virtual-thread stress test bites: stripes without a lock. */
+    /** False only in the negative control that shows the one-user-per-stripe check bites: stripes without a lock. */
     private final boolean lockStripes;
     private final Pool[] pools;
     private final ChunkDirectory directory;

@@ -23,11 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A stress test, not a benchmark: four threads allocate and free 10 million times in all, a quarter of the frees
- * handed to another thread; and the same with sixteen virtual threads that yield every few operations, so that they
- * take turns on the carriers and share the stripe caches. Each block carries a cookie (its address and size, at both ends) written when allocated
- * and checked when freed, so a block handed to two owners, or a free-list link written into a live block, shows up as
- * a corrupted cookie. Fixed seeds. Afterwards everything is freed and each class must be whole again.
+ * A stress test, not a benchmark: four threads allocate and free 10 million times in all, a quarter of the frees handed
+ * to another thread; and the same with sixteen virtual threads that yield every few operations, so that they take turns
+ * on the carriers and share the stripe caches. Each block carries a cookie (its address and size, at both ends) written
+ * when allocated and checked when freed, so a block handed to two owners, or a free-list link written into a live
+ * block, shows up as a corrupted cookie. Fixed seeds. Afterwards everything is freed and each class must be whole
+ * again.
  *
  * <p>Checks INV-SINGLE-OWNER, INV-NOTHING-LOST, INV-CONTENT and INV-CONSERVATION under concurrency.
  */
