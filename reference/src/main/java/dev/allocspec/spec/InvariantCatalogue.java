@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Renders the {@link Invariant} catalogue as {@code INVARIANTS.md}. Run {@code main} with the output path to write
@@ -40,19 +42,39 @@ public final class InvariantCatalogue {
                 md.append("- `").append(check).append("`\n");
             }
         }
+        md.append("\n## With thread caches\n\n")
+                .append("An implementation may keep free blocks in caches in front of its shared free stacks (the ")
+                .append("lock-free allocator does by default: a cache per platform thread, and stripe caches that ")
+                .append("virtual threads share one operation at a time). A thread's cache sits on top of the shared ")
+                .append("stack as one logical LIFO stack, so the single-threaded invariants hold as written; these ")
+                .append("restate the others for that configuration (generated from ")
+                .append("`dev.allocspec.spec.ThreadCacheRestatement`). Invariants not listed hold as written.\n\n")
+                .append("| ID | with thread caches | checked with caches on by |\n|---|---|---|\n");
+        for (ThreadCacheRestatement r : ThreadCacheRestatement.values()) {
+            md.append("| [").append(r.invariant().id()).append("](#").append(r.invariant().id().toLowerCase())
+                    .append(") | ").append(r.restatement()).append(" | ");
+            md.append(String.join("<br>", r.enforcedBy().stream().map(c -> "`" + c + "`").toList())).append(" |\n");
+        }
         return md.toString();
     }
 
     /**
-     * The checks the catalogue names that do not exist on this class path: a method missing from a class that is
-     * there, or, when {@code requireClasses} is set, a class that is not there either.
+     * The checks the catalogue and its thread-cache restatements name that do not exist on this class path: a method
+     * missing from a class that is there, or, when {@code requireClasses} is set, a class that is not there either.
      *
      * @param packagePrefixes only checks in classes under these packages are looked at
      */
     public static List<String> missingChecks(boolean requireClasses, String... packagePrefixes) {
-        List<String> missing = new ArrayList<>();
+        Map<String, List<String>> checksById = new LinkedHashMap<>();
         for (Invariant inv : Invariant.values()) {
-            for (String check : inv.enforcedBy()) {
+            checksById.computeIfAbsent(inv.id(), id -> new ArrayList<>()).addAll(inv.enforcedBy());
+        }
+        for (ThreadCacheRestatement r : ThreadCacheRestatement.values()) {
+            checksById.computeIfAbsent(r.invariant().id(), id -> new ArrayList<>()).addAll(r.enforcedBy());
+        }
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, List<String>> entry : checksById.entrySet()) {
+            for (String check : entry.getValue()) {
                 String className = check.substring(0, check.indexOf('#'));
                 String method = check.substring(check.indexOf('#') + 1);
                 if (Arrays.stream(packagePrefixes).noneMatch(className::startsWith)) {
@@ -61,11 +83,11 @@ public final class InvariantCatalogue {
                 try {
                     Class<?> owner = Class.forName(className, false, InvariantCatalogue.class.getClassLoader());
                     if (Arrays.stream(owner.getDeclaredMethods()).noneMatch(m -> m.getName().equals(method))) {
-                        missing.add(inv.id() + ": " + check + " (no such method)");
+                        missing.add(entry.getKey() + ": " + check + " (no such method)");
                     }
                 } catch (ClassNotFoundException e) {
                     if (requireClasses) {
-                        missing.add(inv.id() + ": " + check + " (no such class)");
+                        missing.add(entry.getKey() + ": " + check + " (no such class)");
                     }
                 }
             }

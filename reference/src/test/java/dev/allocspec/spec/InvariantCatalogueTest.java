@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** INVARIANTS.md and the {@link Invariant} enum say the same thing, and every check they name exists. */
+/**
+ * INVARIANTS.md, the {@link Invariant} enum and the {@link ThreadCacheRestatement}s say the same thing, and every check
+ * they name exists.
+ */
 class InvariantCatalogueTest {
 
     private static final Path FILE = rootDir().resolve("INVARIANTS.md");
@@ -51,6 +54,19 @@ class InvariantCatalogueTest {
         }
         assertThat(InvariantCatalogue.missingChecks(false, "dev.allocspec."))
                 .as("checks named by the catalogue that this module can see but do not exist").isEmpty();
+    }
+
+    @Test
+    void threadCacheRestatementsEachRestateOneInvariantAndNameTheirChecks() {
+        List<Invariant> restated = Arrays.stream(ThreadCacheRestatement.values())
+                .map(ThreadCacheRestatement::invariant).toList();
+        assertThat(restated).as("at most one restatement per invariant").doesNotHaveDuplicates();
+        for (ThreadCacheRestatement r : ThreadCacheRestatement.values()) {
+            assertThat(r.name()).as("constant named after its invariant").isEqualTo(r.invariant().name());
+            assertThat(r.restatement()).isNotBlank();
+            assertThat(r.enforcedBy()).as("checks run with caches on for %s", r.invariant().id()).isNotEmpty()
+                    .allMatch(check -> check.matches("[a-z][\\w.]*\\.[A-Z]\\w*(\\$\\w+)*#\\w+"));
+        }
     }
 
     @Test

@@ -1,0 +1,20 @@
+package dev.allocspec.spec;
+
+/** The checks that {@link Invariant} and {@link ThreadCacheRestatement} cite: class and method names, in one place. */
+final class CheckNames {
+    static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract";
+    static final String REFERENCE = "dev.allocspec.reference.ReferenceAllocator";
+    static final String LOCK_FREE = "dev.allocspec.impl.LockFreeBlockAllocator";
+    static final String STRESS = "dev.allocspec.impl.ConcurrentStressTest";
+    static final String CACHES = "dev.allocspec.impl.ThreadCachesTest";
+    static final String MACHINE = "dev.allocspec.properties.allocator.AllocatorStateMachine#checkInvariants";
+    static final String REFINES = "dev.allocspec.properties.allocator.RefinementProperties"
+            + "#lockFreeAllocatorRefinesTheReference";
+    static final String SCENARIOS = "dev.allocspec.properties.concurrent.ConcurrentScenarioProperties"
+            + "#scenariosKeepSingleOwnershipAndLoseNothing";
+    static final String ABA = "dev.allocspec.impl.AbaReplayTest#stampedStackRejectsTheStaleCas";
+    static final String JCSTRESS = "dev.allocspec.concurrency.";
+
+    private CheckNames() {
+    }
+}
