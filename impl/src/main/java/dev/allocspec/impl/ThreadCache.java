@@ -103,14 +103,29 @@ final class ThreadCache {
         return owner == null;
     }
 
-    /** Takes this stripe for the calling thread, unless another thread is using it; never blocks. */
+    /**
+     * Takes this stripe for the calling thread, unless another thread is using it; never blocks. The read first keeps
+     * a busy stripe's line shared instead of pulling it over with a failing CAS.
+     */
     boolean tryAcquire() {
-        return (int) IN_USE.getOpaque(this) == 0 && IN_USE.compareAndSet(this, 0, 1);
+        return lvInUse() == 0 && casInUse(0, 1);
     }
 
-    /** Gives this stripe back (release store: this user's writes happen-before the next user's acquire). */
+    /** Gives this stripe back: the release store orders this user's writes before the next user's acquiring CAS. */
     void release() {
-        IN_USE.setRelease(this, 0);
+        srInUse(0);
+    }
+
+    private int lvInUse() {
+        return (int) IN_USE.getVolatile(this);
+    }
+
+    private boolean casInUse(int expect, int update) {
+        return IN_USE.compareAndSet(this, expect, update);
+    }
+
+    private void srInUse(int update) {
+        IN_USE.setRelease(this, update);
     }
 
     /** {@link #lastChunk} if it contains {@code address}, else null. */

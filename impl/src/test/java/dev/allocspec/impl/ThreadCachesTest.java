@@ -175,6 +175,7 @@ class ThreadCachesTest {
     void aVirtualThreadWhoseStripesAreInUseGoesToTheSharedStack() throws Exception {
         onVirtualThread(() -> {
             ThreadCaches caches = allocator.threadCaches();
+            assertThat(ThreadCaches.STRIPE_PROBES).as("this test holds every stripe a thread tries").isEqualTo(2);
             int first = caches.stripeIndex(Thread.currentThread());
             ThreadCache own = caches.stripe(first);
             ThreadCache next = caches.stripe(first + 1);
