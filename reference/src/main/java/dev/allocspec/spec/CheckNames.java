@@ -12,6 +12,8 @@ final class CheckNames {
             + "#lockFreeAllocatorRefinesTheReference";
     static final String SCENARIOS = "dev.allocspec.properties.concurrent.ConcurrentScenarioProperties"
             + "#scenariosKeepSingleOwnershipAndLoseNothing";
+    static final String VIRTUAL_SCENARIOS = "dev.allocspec.properties.concurrent.ConcurrentScenarioProperties"
+            + "#virtualThreadScenariosKeepSingleOwnershipAndLoseNothing";
     static final String ABA = "dev.allocspec.impl.AbaReplayTest#stampedStackRejectsTheStaleCas";
     static final String JCSTRESS = "dev.allocspec.concurrency.";
 

@@ -40,12 +40,14 @@ public enum ThreadCacheRestatement {
                     + "try-lock.",
             CheckNames.CACHES + "#threadsWhoseIdsShareASlotEachGetTheirOwnCache",
             CheckNames.CACHES + "#aStripeHasOneUserAtATime",
-            CheckNames.STRESS + "#virtualThreadsSharingStripeCachesLoseNothing"),
+            CheckNames.STRESS + "#virtualThreadsSharingStripeCachesLoseNothing",
+            CheckNames.VIRTUAL_SCENARIOS),
     NOTHING_LOST(Invariant.NOTHING_LOST,
             "After concurrent threads free everything they allocated, every carved block is on the shared stack or "
                     + "in one cache, exactly once; caches of threads that ended are drained, never dropped.",
             CheckNames.STRESS + "#noBlockIsCorruptedDuplicatedOrLost",
             CheckNames.STRESS + "#virtualThreadsSharingStripeCachesLoseNothing",
+            CheckNames.VIRTUAL_SCENARIOS,
             CheckNames.CACHES + "#cachesOfThreadsThatEndedAreReclaimed"),
     LINEARIZABLE(Invariant.LINEARIZABLE,
             "Every concurrent history is explainable by a sequential run of the reference extended with the "

@@ -133,8 +133,14 @@ final class Verification {
             progress.note(sequential.tries() + " tries, " + sequential.steps() + " steps, "
                     + (failure.isEmpty() ? "held" : "FAILED"));
         }
-        Optional<Failure> concurrent = VerifierProperties.concurrentFailure;
-        findings.add(new Finding("properties", "concurrent scenarios", "dev.allocspec.properties.concurrent.",
+        concurrentFinding("concurrent scenarios", VerifierProperties.concurrentFailure, target);
+        concurrentFinding("concurrent scenarios on virtual threads", VerifierProperties.virtualConcurrentFailure,
+                target);
+    }
+
+    /** The finding of one concurrent-scenario property run; {@code concurrent} is null if it did not run. */
+    private void concurrentFinding(String check, Optional<Failure> concurrent, Target target) {
+        findings.add(new Finding("properties", check, "dev.allocspec.properties.concurrent.",
                 target.label(), 10L * VerifierProperties.concurrentTries,
                 concurrent != null && concurrent.isEmpty(),
                 concurrent == null ? null : concurrent.map(f -> Finding.invariantNamedIn(

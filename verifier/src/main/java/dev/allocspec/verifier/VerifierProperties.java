@@ -28,6 +28,7 @@ class VerifierProperties {
     /** Left by the tests for the verifier. */
     static volatile PropertyReport sequentialReport;
     static volatile Optional<Failure> concurrentFailure;
+    static volatile Optional<Failure> virtualConcurrentFailure;
 
     @Test
     void refinesTheReference() {
@@ -44,10 +45,25 @@ class VerifierProperties {
     @Test
     void concurrentScenariosKeepOwnershipAndLoseNothing() {
         concurrentFailure = null;
-        ConcurrentProperty property = new ConcurrentProperty(label + " concurrent", new ScenarioRunner(
-                policy -> factory.create(policy, OsMemory.system()), AllocatorStateMachine.POLICY), 10, 400);
-        Optional<Failure> failure = property.check(settings.withTries(concurrentTries));
-        concurrentFailure = failure;
+        concurrentFailure = concurrentScenarios(ScenarioRunner.ThreadKind.PLATFORM);
+        failIfPresent(concurrentFailure);
+    }
+
+    @Test
+    void concurrentScenariosOnVirtualThreadsKeepOwnershipAndLoseNothing() {
+        virtualConcurrentFailure = null;
+        virtualConcurrentFailure = concurrentScenarios(ScenarioRunner.ThreadKind.VIRTUAL);
+        failIfPresent(virtualConcurrentFailure);
+    }
+
+    private static Optional<Failure> concurrentScenarios(ScenarioRunner.ThreadKind threads) {
+        String name = label + " concurrent" + (threads == ScenarioRunner.ThreadKind.VIRTUAL ? ", virtual threads" : "");
+        ConcurrentProperty property = new ConcurrentProperty(name, new ScenarioRunner(
+                policy -> factory.create(policy, OsMemory.system()), AllocatorStateMachine.POLICY, threads), 10, 400);
+        return property.check(settings.withTries(concurrentTries));
+    }
+
+    private static void failIfPresent(Optional<Failure> failure) {
         if (failure.isPresent()) {
             throw new AssertionError(failure.get().report(), failure.get().cause());
         }

@@ -24,17 +24,37 @@ import java.util.function.Function;
  * Runs a {@link Scenario} on a fresh allocator and checks, during and after it: a block has one owner at a time
  * (INV-SINGLE-OWNER: every allocation claims the address in an ownership map that must not hold it), cookies written
  * at allocation are intact at free (INV-CONTENT), and once everything is freed every class is whole again
- * (INV-NOTHING-LOST, INV-CONSERVATION) with the allocator's own invariant walk passing.
+ * (INV-NOTHING-LOST, INV-CONSERVATION) with the allocator's own invariant walk passing. The scenario's threads are
+ * platform threads or virtual threads ({@link ThreadKind}).
  */
 public final class ScenarioRunner {
 
+    /** What kind of threads run a scenario's thread lists. */
+    public enum ThreadKind {
+        /** One platform thread per list. */
+        PLATFORM,
+        /** One virtual thread per list, scheduled on the JVM's carrier threads. */
+        VIRTUAL;
+
+        Thread start(Runnable task) {
+            return this == VIRTUAL ? Thread.ofVirtual().start(task) : Thread.ofPlatform().start(task);
+        }
+    }
+
     private final Function<ChunkPolicy, BlockAllocator> factory;
     private final ChunkPolicy policy;
+    private final ThreadKind threads;
 
-    /** A runner that builds each allocator with {@code factory} and {@code policy}. */
+    /** A runner that builds each allocator with {@code factory} and {@code policy} and runs on platform threads. */
     public ScenarioRunner(Function<ChunkPolicy, BlockAllocator> factory, ChunkPolicy policy) {
+        this(factory, policy, ThreadKind.PLATFORM);
+    }
+
+    /** A runner that builds each allocator with {@code factory} and {@code policy} and runs on {@code threads}. */
+    public ScenarioRunner(Function<ChunkPolicy, BlockAllocator> factory, ChunkPolicy policy, ThreadKind threads) {
         this.factory = factory;
         this.policy = policy;
+        this.threads = threads;
     }
 
     /** Runs the scenario {@code repetitions} times; the first failure, if any. */
@@ -57,12 +77,12 @@ public final class ScenarioRunner {
             List<MemorySegment> prefixHeld = new ArrayList<>();
             runOps(allocator, scenario.prefix(), -1, prefixHeld, owners, handedOff);
             CyclicBarrier start = new CyclicBarrier(scenario.threads().size());
-            List<Thread> threads = new ArrayList<>();
+            List<Thread> started = new ArrayList<>();
             for (int t = 0; t < scenario.threads().size(); t++) {
                 int me = t;
                 List<MemorySegment> mine = new ArrayList<>();
                 held.add(mine);
-                threads.add(Thread.ofPlatform().start(() -> {
+                started.add(threads.start(() -> {
                     try {
                         start.await();
                         runOps(allocator, scenario.threads().get(me), me, mine, owners, handedOff);
@@ -71,7 +91,7 @@ public final class ScenarioRunner {
                     }
                 }));
             }
-            for (Thread thread : threads) {
+            for (Thread thread : started) {
                 thread.join();
             }
             if (failure.get() != null) {

@@ -10,6 +10,7 @@ import dev.allocspec.spec.ChunkPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Optional;
@@ -18,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Concurrency properties: generated scenarios of two to four threads on one allocator keep every block with one
- * owner, every cookie intact and every block accounted for (INV-SINGLE-OWNER, INV-CONTENT, INV-NOTHING-LOST,
- * INV-LINEARIZABLE's observable part). The lost-push negative control must be caught.
+ * Concurrency properties: generated scenarios of two to four threads (platform or virtual) on one allocator keep every
+ * block with one owner, every cookie intact and every block accounted for (INV-SINGLE-OWNER, INV-CONTENT,
+ * INV-NOTHING-LOST, INV-LINEARIZABLE's observable part). The lost-push negative control must be caught.
  */
 class ConcurrentScenarioProperties {
 
@@ -39,6 +40,20 @@ class ConcurrentScenarioProperties {
         assertThat(failure).as(() -> failure.map(Failure::report).orElse("")).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}, virtual threads")
+    @EnumSource(CasStrategy.class)
+    @Timeout(300)
+    void virtualThreadScenariosKeepSingleOwnershipAndLoseNothing(CasStrategy strategy) {
+        // Virtual threads share the stripe caches (thread caches on, the default).
+        assumeTrue(strategy.isAvailable(), () -> strategy.unavailableReason());
+        ConcurrentProperty property = new ConcurrentProperty("concurrent " + strategy + " virtual threads",
+                new ScenarioRunner(policy -> LockFreeBlockAllocator.builder().strategy(strategy).policy(policy).build(),
+                        POLICY, ScenarioRunner.ThreadKind.VIRTUAL), 10, 400);
+        Optional<Failure> failure = property.check(Settings.fromSystemProperties().withTries(
+                Integer.getInteger("allocspec.pbt.concurrentTries", 40)));
+        assertThat(failure).as(() -> failure.map(Failure::report).orElse("")).isEmpty();
+    }
+
     @Test
     @Timeout(300)
     void lostPushNegativeControlIsCaught() {
@@ -47,6 +62,19 @@ class ConcurrentScenarioProperties {
         Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
         assertThat(failure).as("the lost-push control is caught").isPresent();
         System.out.println("[negative control LOST_PUSH_ON_CAS_FAILURE]\n" + failure.get().report());
+        assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
+    }
+
+    @Test
+    @Timeout(300)
+    void lostPushNegativeControlIsCaughtOnVirtualThreads() {
+        // The same checker on virtual threads: it must still bite when the scenario's threads are virtual.
+        ConcurrentProperty property = new ConcurrentProperty("lost push, virtual threads", new ScenarioRunner(
+                policy -> NegativeControl.LOST_PUSH_ON_CAS_FAILURE.create(policy, OsMemory.system()), POLICY,
+                ScenarioRunner.ThreadKind.VIRTUAL), 10, 400);
+        Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
+        assertThat(failure).as("the lost-push control is caught on virtual threads").isPresent();
+        System.out.println("[negative control LOST_PUSH_ON_CAS_FAILURE, virtual threads]\n" + failure.get().report());
         assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
     }
 }
