@@ -33,9 +33,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  * allocate(n, a):  class = smallest class >= max(n, a)      (above 16384: raw)
  *   cache on (default): platform thread: its own cache; virtual thread: a stripe cache it try-locks (both busy: none)
- *                  b = top of the cache's bin; empty bin: refill = popChain(batch), ONE CAS (grow if empty)
+ *                  b = top of the cache's bin; empty bin: refill = popChain(batch), ONE CAS (replenish if empty)
  *                  state(b) := live(n)                       (release store: the bin is this thread's alone)
- *   no cache:      loop { b = pool[class].stack.pop(); if b != EMPTY: break; pool.grow() }
+ *   no cache:      loop { b = pool[class].stack.pop(); if b != EMPTY: break; replenish(pool) }
+ *   replenish:     drain the caches of threads that ended; none had any: pool.grow()
  *                  CAS state(b): FREE -> live(n)             (fails only if the stack is broken)
  * free(seg):       chunk = directory.containing(seg.address) (page map: a few loads; raw: O(log chunks))
  *                  check interior, size; CAS state(b): live(n) -> FREE   (exactly one concurrent free wins)
@@ -95,8 +96,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             StampedTop top = StampedTop.over(word, strategy);
             pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), top));
         }
-        this.caches = builder.threadCache ? new ThreadCaches(pools, directory,
-                pool -> pool.grow(policy, memory, poolScope, directory), builder.lockStripes) : null;
+        this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish, builder.lockStripes)
+                : null;
     }
 
     /** An allocator with the automatically chosen strategy (see {@link CasStrategy}) and the default policy. */
@@ -170,7 +171,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         final Pool pool = pools[classIndex];
         long block;
         while ((block = pool.stack.pop()) == FreeStack.EMPTY) {
-            pool.grow(policy, memory, poolScope, directory); // INV-REUSE-BEFORE-GROWTH: only an empty stack grows
+            replenish(pool);
         }
         Chunk chunk = directory.containing(block);
         if (!chunk.casState(chunk.blockIndex(block), Chunk.FREE, Chunk.liveState(byteSize))) {
@@ -178,6 +179,16 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
         pool.live.increment();
         return chunk.memory.asSlice(block - chunk.base, byteSize);
+    }
+
+    /**
+     * Refills a pool's empty shared stack: first from the caches of threads that ended, which may hold free blocks
+     * nobody else can reach, and only then by growing (INV-REUSE-BEFORE-GROWTH: only an empty stack grows).
+     */
+    private void replenish(Pool pool) {
+        if (caches == null || !caches.reclaimDead()) {
+            pool.grow(policy, memory, poolScope, directory);
+        }
     }
 
     /** Allocates from the top of a cache's bin, which the calling thread holds alone for this operation. */

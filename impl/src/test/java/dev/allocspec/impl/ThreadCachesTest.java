@@ -75,7 +75,50 @@ class ThreadCachesTest {
 
     @Test
     void cachesOfThreadsThatEndedAreReclaimed() throws InterruptedException {
-        List<Long> freedThere = new ArrayList<>();
+        List<Long> freedThere = freeTenBlocksOnAThreadThatEnds();
+        FreeStack shared = allocator.pool(SizeClass.B64).stack;
+        assertThat(shared.snapshot(1000)).as("still in the dead thread's cache").doesNotContainAnyElementsOf(freedThere);
+        allocator.checkInvariants(); // conservation counts the dead thread's cache
+        allocator.threadCaches().reclaimDead();
+        assertThat(shared.snapshot(1000)).as("drained into the shared stack").containsAll(freedThere);
+    }
+
+    @Test
+    void aNewThreadDrainsTheCachesOfThreadsThatEnded() throws InterruptedException {
+        MemorySegment other = allocator.allocate(256); // before: this growth must not be what drains the cache
+        List<Long> freedThere = freeTenBlocksOnAThreadThatEnds();
+        Thread newcomer = Thread.ofPlatform().start(() -> allocator.free(other)); // its first call registers it
+        newcomer.join();
+        assertThat(allocator.pool(SizeClass.B64).stack.snapshot(1000)).as("drained when the newcomer registered")
+                .containsAll(freedThere);
+    }
+
+    @Test
+    void aPoolTakesBackTheCachesOfThreadsThatEndedBeforeItGrows() throws InterruptedException {
+        allocator.free(allocator.allocate(256)); // this thread's cache exists before the other thread ends
+        freeTenBlocksOnAThreadThatEnds();
+        long chunksBefore = allocator.stats().chunksObtained();
+        List<MemorySegment> held = new ArrayList<>();
+        for (int i = 0; i < 64; i++) { // a whole chunk's worth: the shared stack runs dry on the way
+            held.add(allocator.allocate(64));
+        }
+        assertThat(allocator.stats().chunksObtained()).as("the ended thread's cached blocks served before growth")
+                .isEqualTo(chunksBefore);
+        held.forEach(allocator::free);
+    }
+
+    @Test
+    void shortLivedThreadsDoNotStrandBlocks() throws InterruptedException {
+        for (int t = 0; t < 200; t++) { // each far below a low-water pass
+            freeTenBlocksOnAThreadThatEnds();
+        }
+        assertThat(allocator.stats().pools().get(SizeClass.B64.ordinal()).carved()).as("64-byte blocks carved")
+                .isLessThanOrEqualTo(2 * 64);
+    }
+
+    /** A platform thread allocates ten 64-byte blocks, frees them into its cache and ends; their addresses. */
+    private List<Long> freeTenBlocksOnAThreadThatEnds() throws InterruptedException {
+        List<Long> freed = new ArrayList<>();
         Thread worker = Thread.ofPlatform().start(() -> {
             List<MemorySegment> blocks = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -83,15 +126,11 @@ class ThreadCachesTest {
             }
             blocks.forEach(b -> {
                 allocator.free(b);
-                freedThere.add(b.address());
+                freed.add(b.address());
             });
         });
         worker.join();
-        FreeStack shared = allocator.pool(SizeClass.B64).stack;
-        assertThat(shared.snapshot(1000)).as("still in the dead thread's cache").doesNotContainAnyElementsOf(freedThere);
-        allocator.checkInvariants(); // conservation counts the dead thread's cache
-        allocator.threadCaches().reclaimDead();
-        assertThat(shared.snapshot(1000)).as("drained into the shared stack").containsAll(freedThere);
+        return freed;
     }
 
     @Test

@@ -23,12 +23,13 @@ public enum ThreadCacheRestatement {
             CheckNames.CACHES + "#cachesOfThreadsThatEndedAreReclaimed",
             CheckNames.CACHES + "#aVirtualThreadAllocatesAndFreesThroughItsStripe"),
     REUSE_BEFORE_GROWTH(Invariant.REUSE_BEFORE_GROWTH,
-            "An allocation obtains a new chunk only when the cache it uses has no block of the class and the shared "
-                    + "stack is empty. Free blocks in other threads' caches do not stop it: they return to the shared "
-                    + "stack when their cache flushes (full bin, low-water pass, thread end). A single thread sees "
-                    + "no difference.",
+            "An allocation obtains a new chunk only when the cache it uses has no block of the class, the shared "
+                    + "stack is empty, and no cache of a thread that ended holds a free block. Free blocks in the "
+                    + "caches of live threads do not stop it: they return to the shared stack when their cache "
+                    + "flushes (full bin, low-water pass) or their thread ends. A single thread sees no difference.",
             CheckNames.CONTRACT + "#reusesFreedBlockBeforeGrowing",
-            CheckNames.REFINES),
+            CheckNames.REFINES,
+            CheckNames.CACHES + "#aPoolTakesBackTheCachesOfThreadsThatEndedBeforeItGrows"),
     LIFO(Invariant.LIFO,
             "Unchanged for a single thread: its allocation returns the block it freed last, whether that block is "
                     + "still in its cache or was flushed to the shared stack.",
@@ -48,7 +49,9 @@ public enum ThreadCacheRestatement {
             CheckNames.STRESS + "#noBlockIsCorruptedDuplicatedOrLost",
             CheckNames.STRESS + "#virtualThreadsSharingStripeCachesLoseNothing",
             CheckNames.VIRTUAL_SCENARIOS,
-            CheckNames.CACHES + "#cachesOfThreadsThatEndedAreReclaimed"),
+            CheckNames.CACHES + "#cachesOfThreadsThatEndedAreReclaimed",
+            CheckNames.CACHES + "#aNewThreadDrainsTheCachesOfThreadsThatEnded",
+            CheckNames.CACHES + "#shortLivedThreadsDoNotStrandBlocks"),
     LINEARIZABLE(Invariant.LINEARIZABLE,
             "Every concurrent history is explainable by a sequential run of the reference extended with the "
                     + "caches' policy (a LIFO bin per cache on top of the shared stack, refilled and flushed in "
