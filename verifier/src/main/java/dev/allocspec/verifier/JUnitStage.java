@@ -17,7 +17,10 @@ import java.util.List;
 /** Runs JUnit tests in this JVM through the JUnit Platform Launcher and collects one result per test. */
 final class JUnitStage {
 
-    /** One test's result. */
+    /**
+     * One test's result. {@code skipped}: disabled, or aborted by an assumption (e.g. a strategy this machine cannot
+     * run), so neither passed nor failed.
+     */
     record TestResult(String method, String displayName, boolean passed, boolean skipped, Throwable failure) {
         String detail() {
             if (failure == null) {
@@ -41,7 +44,8 @@ final class JUnitStage {
             public void executionFinished(TestIdentifier test, TestExecutionResult result) {
                 if (test.isTest() && test.getSource().orElse(null) instanceof MethodSource method) {
                     results.add(new TestResult(method.getMethodName(), test.getDisplayName(),
-                            result.getStatus() == TestExecutionResult.Status.SUCCESSFUL, false,
+                            result.getStatus() == TestExecutionResult.Status.SUCCESSFUL,
+                            result.getStatus() == TestExecutionResult.Status.ABORTED,
                             result.getThrowable().orElse(null)));
                 }
             }

@@ -45,10 +45,16 @@ public enum NegativeControl implements AllocatorFactory {
         return concurrentOnly;
     }
 
-    /** The broken allocator. */
+    /** The broken allocator, with the thread caches on (the allocator's default). */
     @Override
     public BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
-        LockFreeBlockAllocator.Builder builder = LockFreeBlockAllocator.builder().policy(policy).memory(memory);
+        return create(policy, memory, true);
+    }
+
+    /** The broken allocator, with the thread caches on or off. */
+    public BlockAllocator create(ChunkPolicy policy, MemorySource memory, boolean threadCache) {
+        LockFreeBlockAllocator.Builder builder = LockFreeBlockAllocator.builder().policy(policy).memory(memory)
+                .threadCache(threadCache);
         return switch (this) {
             case UNSTAMPED_STACK -> builder.freeStacks((c, top) ->
                     new BrokenFreeStacks.Unstamped(top, FreeStack.PopProbe.NONE)).build();

@@ -8,43 +8,56 @@ import dev.allocspec.properties.harness.PropertyReport;
 import dev.allocspec.properties.harness.Settings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
- * The suite's teeth: the state-machine property must fail on every sequential negative control, with a shrunk
- * counterexample of at most six steps. A weakened property shows up here at once. The detection table goes to
+ * The suite's teeth: the state-machine property must fail on every sequential negative control, with the thread
+ * caches on and off, with a shrunk counterexample of at most six steps. A weakened property shows up here at once. The detection table goes to
  * {@code negative-controls.md} in {@code -Dallocspec.reportDir} ({@code target} by default).
  */
 class NegativeControlsProperties {
 
     private static final int MAX_SHRUNK_LENGTH = 6;
-    private static final Map<NegativeControl, String> TABLE = new TreeMap<>();
+    private static final Map<String, String> TABLE = new TreeMap<>();
 
-    @ParameterizedTest
-    @EnumSource(NegativeControl.class)
-    void propertyCatchesEverySequentialNegativeControl(NegativeControl control) {
+    /** Every control, with the thread caches on and off. */
+    static Stream<Arguments> controlsWithAndWithoutCache() {
+        return Arrays.stream(NegativeControl.values()).flatMap(c -> Stream.of(Arguments.of(c, true),
+                Arguments.of(c, false)));
+    }
+
+    @ParameterizedTest(name = "{0}, thread cache {1}")
+    @MethodSource("controlsWithAndWithoutCache")
+    void propertyCatchesEverySequentialNegativeControl(NegativeControl control, boolean threadCache) {
+        String row = "| " + control + " | " + (threadCache ? "on" : "off") + " | ";
         if (control.concurrentOnly()) {
-            TABLE.put(control, "| " + control + " | concurrent only: see AbaReplayTest and ConcurrentScenarioProperties"
-                    + " | | | |");
-            return;
+            TABLE.put(control + " " + threadCache, row
+                    + "concurrent only: see AbaReplayTest and ConcurrentScenarioProperties | | | |");
+            abort(control + " needs a concurrent schedule: AbaReplayTest and ConcurrentScenarioProperties catch it");
         }
         Settings settings = Settings.forDepth("standard").withTries(1_000);
-        PropertyReport report = new ModelBasedRunner<>(new AllocatorStateMachine(control.name(), policy -> control.create(policy, OsMemory.system())),
-                settings).check();
-        assertThat(report.failure()).as("the property fails on %s", control).isPresent();
+        PropertyReport report = new ModelBasedRunner<>(new AllocatorStateMachine(control.name(),
+                policy -> control.create(policy, OsMemory.system(), threadCache)), settings).check();
+        assertThat(report.failure()).as("the property fails on %s, thread cache %s", control, threadCache)
+                .isPresent();
         Failure failure = report.failure().get();
         String caughtBy = String.valueOf(failure.cause().getMessage()).split(" ")[0];
-        TABLE.put(control, "| " + control + " | " + caughtBy + " | " + report.tries() + " | "
+        TABLE.put(control + " " + threadCache, row + caughtBy + " | " + report.tries() + " | "
                 + failure.originalLength() + " | " + failure.minimalLength() + " |");
-        System.out.println("[negative control " + control + "]\n" + failure.report());
+        System.out.println("[negative control " + control + ", thread cache " + threadCache + "]\n"
+                + failure.report());
         assertThat(failure.minimalLength()).as("shrunk length for %s:%n%s", control, failure.report())
                 .isLessThanOrEqualTo(MAX_SHRUNK_LENGTH);
     }
@@ -52,7 +65,8 @@ class NegativeControlsProperties {
     @AfterAll
     static void writeDetectionTable() throws IOException {
         StringBuilder md = new StringBuilder("# Negative controls: detection table\n\n"
-                + "| variant | caught by | tries needed | generated length | shrunk length |\n|---|---|---|---|---|\n");
+                + "| variant | thread cache | caught by | tries needed | generated length | shrunk length |\n"
+                + "|---|---|---|---|---|---|\n");
         TABLE.values().forEach(row -> md.append(row).append('\n'));
         Path out = Path.of(System.getProperty("allocspec.reportDir", "target"), "negative-controls.md");
         Files.createDirectories(out.getParent());
