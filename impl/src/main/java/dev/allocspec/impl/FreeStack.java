@@ -2,6 +2,7 @@ package dev.allocspec.impl;
 
 import dev.allocspec.spec.SizeClass;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -105,8 +106,9 @@ public class FreeStack {
      * first: the batch transfer behind the thread caches' refill.
      *
      * <p><b>Why the chain read is safe.</b> The walk reads {@code next} of one block after another without owning
-     * them. After every read the stamp is loaded again: while it is unchanged no push or pop has happened since the
-     * walk began, so every link read so far belongs to the stack as it was, and every address obtained is a real
+     * them. After every read the stamp is loaded again, behind an acquire fence that keeps the read before the
+     * re-load (the seqlock reader's validation, as in {@code StampedLock.validate}): while it is unchanged no push or
+     * pop has happened since the walk began, so every link read so far belongs to the stack as it was, and every address obtained is a real
      * block (pool memory, never unmapped while open), safe to read next. If the stamp moved, the walk starts over.
      * A successful CAS from {stamp, first} proves the stack was unchanged from the first read to the CAS, so the
      * chain taken is exactly the top of the stack: an unchanged stamp proves the whole chain below it unchanged.
@@ -126,6 +128,10 @@ public class FreeStack {
             out[0] = first;
             long next = FreeBlockLayout.lpNext(first);
             while (taken < max && next != EMPTY) {
+                // StampedLock.validate's fence: it keeps the plain read of 'next' above before the stamp re-read
+                // below, so an unchanged stamp vouches for it. A load-acquire alone orders only the loads after it;
+                // x86 never reorders two loads, AArch64 may, and then a stale 'next' would be followed below.
+                VarHandle.acquireFence();
                 if (top.laStamp() != stamp) {
                     continue retry; // the stack moved under the walk: 'next' may be garbage, do not follow it
                 }
