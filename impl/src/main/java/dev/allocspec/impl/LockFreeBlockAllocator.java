@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
  *                  b = top of the cache's bin; empty bin: refill = popChain(batch), ONE CAS (replenish if empty)
  *                  state(b) := live(n)                       (release store: the bin is this thread's alone)
  *   no cache:      loop { b = pool[class].stack.pop(); if b != EMPTY: break; replenish(pool) }
- *   replenish:     drain the caches of threads that ended; none had any: pool.grow()
  *                  CAS state(b): FREE -> live(n)             (fails only if the stack is broken)
+ *   replenish:     drain the caches of threads that ended; if none held a block of the class: pool.grow()
  * free(seg):       chunk = directory.containing(seg.address) (page map: a few loads; raw: O(log chunks))
  *                  check interior, size; CAS state(b): live(n) -> FREE   (exactly one concurrent free wins)
  *                  push b on the cache's bin (full: flush its bottom half, ONE CAS) or on pool.stack
@@ -528,7 +528,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
 
         /**
          * Negative control only: virtual threads share the stripe caches without their try-lock, so two of them can
-         * take the same block. Shows that the virtual-thread stress test catches a broken stripe.
+         * use one at once. Shows that the one-user-per-stripe check in the tests catches a broken stripe.
          */
         Builder unlockedStripesForNegativeControl() {
             this.lockStripes = false;

@@ -18,13 +18,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * thread parked while holding one, e.g. on the locked strategy's lock, only sends others to the shared stack).
  *
  * <p><b>Threads that end.</b> Every cache is registered with its owner thread. Caches whose owner has terminated are
- * drained into the shared stacks on each low-water pass, whenever a new thread registers its cache, and before any
- * pool grows; so threads that live for a few operations each (too few for a low-water pass) leave at most the caches
- * of the threads that ended since the last registration, and no pool grows while such a cache holds a free block of
- * its class (measured: 5,000 short-lived threads of ten 64-byte pairs each carved 625 chunks before, one after).
- * Reading a dead thread's cache is safe:
- * the thread's last action happens-before {@code isAlive()} returning false (JLS 17.4.4), and removing the
- * registration first makes exactly one thread drain it.
+ * drained into the shared stacks on each low-water pass, whenever a new thread registers its cache, and before any pool
+ * grows; so threads that live for a few operations each (too few for a low-water pass) leave at most the caches of the
+ * threads that ended since the last registration, and no pool grows while such a cache holds a free block of its class
+ * (measured: 5,000 short-lived threads of ten 64-byte pairs each carved 625 chunks before, one after). Reading a dead
+ * thread's cache is safe: the thread's last action happens-before {@code isAlive()} returning false (JLS 17.4.4), and
+ * removing the registration first makes exactly one thread drain it.
  */
 final class ThreadCaches {
 
