@@ -10,6 +10,8 @@ final class CheckNames {
     static final String MACHINE = "dev.allocspec.properties.allocator.AllocatorStateMachine#checkInvariants";
     static final String REFINES = "dev.allocspec.properties.allocator.RefinementProperties"
             + "#lockFreeAllocatorRefinesTheReference";
+    static final String REFINES_ON_VIRTUAL_THREAD = "dev.allocspec.properties.allocator.RefinementProperties"
+            + "#lockFreeAllocatorRefinesTheReferenceOnAVirtualThread";
     static final String SCENARIOS = "dev.allocspec.properties.concurrent.ConcurrentScenarioProperties"
             + "#scenariosKeepSingleOwnershipAndLoseNothing";
     static final String VIRTUAL_SCENARIOS = "dev.allocspec.properties.concurrent.ConcurrentScenarioProperties"

@@ -34,7 +34,8 @@ public enum ThreadCacheRestatement {
             "Unchanged for a single thread: its allocation returns the block it freed last, whether that block is "
                     + "still in its cache or was flushed to the shared stack.",
             CheckNames.CACHES + "#aSingleThreadSeesOneLogicalLifoStackAcrossCacheAndSharedStack",
-            CheckNames.CACHES + "#aVirtualThreadAllocatesAndFreesThroughItsStripe"),
+            CheckNames.CACHES + "#aVirtualThreadAllocatesAndFreesThroughItsStripe",
+            CheckNames.REFINES_ON_VIRTUAL_THREAD),
     SINGLE_OWNER(Invariant.SINGLE_OWNER,
             "Also: a cache has one user at a time. A platform thread's cache is used only by that thread (and "
                     + "drained by another only after it ended); a stripe cache only by the thread that holds its "
@@ -60,9 +61,11 @@ public enum ThreadCacheRestatement {
             CheckNames.SCENARIOS,
             CheckNames.STRESS + "#noBlockIsCorruptedDuplicatedOrLost"),
     REFINEMENT(Invariant.REFINEMENT,
-            "Unchanged: with the caches on, a single-threaded sequence gives the reference's results exactly (the "
-                    + "caches model its LIFO policy, they do not restate it).",
+            "Unchanged: with the caches on, a single-threaded sequence gives the reference's results exactly, on "
+                    + "a platform thread through its own cache and on a virtual thread through a stripe (the caches "
+                    + "model the reference's LIFO policy, they do not restate it).",
             CheckNames.REFINES,
+            CheckNames.REFINES_ON_VIRTUAL_THREAD,
             "dev.allocspec.impl.DifferentialAgainstReferenceTest#sameOutcomesAsTheReferenceOnALongRandomSequence");
 
     private final Invariant invariant;

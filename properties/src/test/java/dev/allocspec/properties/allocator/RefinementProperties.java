@@ -8,7 +8,10 @@ import dev.allocspec.properties.harness.PropertyReport;
 import dev.allocspec.reference.ReferenceAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -30,6 +33,30 @@ class RefinementProperties {
         assertThat(report.coverage().outcomes()).as("outcomes exercised").containsKeys("class 64", "class 256",
                 "class 1024", "class 4096", "class 16384", "class raw", "IllegalArgumentException",
                 "IllegalStateException", "NullPointerException");
+    }
+
+    @ParameterizedTest(name = "{0}, on a virtual thread")
+    @EnumSource(CasStrategy.class)
+    void lockFreeAllocatorRefinesTheReferenceOnAVirtualThread(CasStrategy strategy) throws Exception {
+        // A virtual thread allocates through a stripe cache (caches on, the default): one thread alone must still
+        // make exactly the reference's decisions.
+        assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<String> onVirtualThread = new AtomicReference<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                onVirtualThread.set(String.valueOf(Thread.currentThread().isVirtual()));
+                ModelBasedRunner.of(new AllocatorStateMachine("lock-free " + strategy + " virtual thread",
+                        policy -> LockFreeBlockAllocator.builder().strategy(strategy).policy(policy).build()))
+                        .assertHolds();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        }).join();
+        assertThat(onVirtualThread).as("ran on a virtual thread").hasValue("true");
+        if (thrown.get() != null) {
+            throw new AssertionError(thrown.get().getMessage(), thrown.get());
+        }
     }
 
     @Test
