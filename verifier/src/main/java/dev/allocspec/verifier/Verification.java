@@ -119,23 +119,28 @@ final class Verification {
         VerifierProperties.concurrentTries = tries == null ? depth.concurrentTries : Math.max(1, tries / 10);
         JUnitStage.run(selectClass(VerifierProperties.class));
 
-        PropertyReport sequential = VerifierProperties.sequentialReport;
-        if (sequential == null) {
-            findings.add(new Finding("properties", "state machine: refines the reference",
-                    "dev.allocspec.properties.allocator.", target.label(), 0, false, null,
-                    "the property did not run to a report"));
-        } else {
-            Optional<Failure> failure = sequential.failure();
-            findings.add(new Finding("properties", "state machine: refines the reference",
-                    "dev.allocspec.properties.allocator.", target.label(), sequential.steps(), failure.isEmpty(),
-                    failure.map(f -> Finding.invariantNamedIn(String.valueOf(f.cause().getMessage()))).orElse(null),
-                    failure.map(Failure::report).orElse("")));
-            progress.note(sequential.tries() + " tries, " + sequential.steps() + " steps, "
-                    + (failure.isEmpty() ? "held" : "FAILED"));
-        }
+        sequentialFinding("state machine: refines the reference", VerifierProperties.sequentialReport, target);
+        sequentialFinding("state machine on a virtual thread: refines the reference",
+                VerifierProperties.virtualSequentialReport, target);
         concurrentFinding("concurrent scenarios", VerifierProperties.concurrentFailure, target);
         concurrentFinding("concurrent scenarios on virtual threads", VerifierProperties.virtualConcurrentFailure,
                 target);
+    }
+
+    /** The finding of one state-machine property run; {@code sequential} is null if it did not run to a report. */
+    private void sequentialFinding(String check, PropertyReport sequential, Target target) {
+        if (sequential == null) {
+            findings.add(new Finding("properties", check, "dev.allocspec.properties.allocator.", target.label(), 0,
+                    false, null, "the property did not run to a report"));
+            return;
+        }
+        Optional<Failure> failure = sequential.failure();
+        findings.add(new Finding("properties", check, "dev.allocspec.properties.allocator.", target.label(),
+                sequential.steps(), failure.isEmpty(),
+                failure.map(f -> Finding.invariantNamedIn(String.valueOf(f.cause().getMessage()))).orElse(null),
+                failure.map(Failure::report).orElse("")));
+        progress.note(check + ": " + sequential.tries() + " tries, " + sequential.steps() + " steps, "
+                + (failure.isEmpty() ? "held" : "FAILED"));
     }
 
     /** The finding of one concurrent-scenario property run; {@code concurrent} is null if it did not run. */

@@ -12,6 +12,7 @@ import dev.allocspec.spec.AllocatorFactory;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The state-machine properties, run by the verifier (through the JUnit Platform Launcher) against the factory it was
@@ -27,16 +28,38 @@ class VerifierProperties {
 
     /** Left by the tests for the verifier. */
     static volatile PropertyReport sequentialReport;
+    static volatile PropertyReport virtualSequentialReport;
     static volatile Optional<Failure> concurrentFailure;
     static volatile Optional<Failure> virtualConcurrentFailure;
 
     @Test
     void refinesTheReference() {
         sequentialReport = null;
-        PropertyReport report = new ModelBasedRunner<>(new AllocatorStateMachine(label,
+        sequentialReport = stateMachine(label);
+        failIfBroken(sequentialReport);
+    }
+
+    @Test
+    void refinesTheReferenceOnAVirtualThread() throws InterruptedException {
+        virtualSequentialReport = null;
+        AtomicReference<PropertyReport> report = new AtomicReference<>();
+        // A throwable escaping the property leaves the report null: the verifier then says it did not run.
+        Thread.ofVirtual().start(() -> report.set(stateMachine(label + ", virtual thread"))).join();
+        virtualSequentialReport = report.get();
+        failIfBroken(virtualSequentialReport);
+    }
+
+    private static PropertyReport stateMachine(String name) {
+        PropertyReport report = new ModelBasedRunner<>(new AllocatorStateMachine(name,
                 policy -> factory.create(policy, OsMemory.system())), settings).check();
-        sequentialReport = report;
         System.out.println(report.summary());
+        return report;
+    }
+
+    private static void failIfBroken(PropertyReport report) {
+        if (report == null) {
+            throw new AssertionError("the property did not run to a report");
+        }
         if (report.failure().isPresent()) {
             throw new AssertionError(report.failure().get().report(), report.failure().get().cause());
         }
