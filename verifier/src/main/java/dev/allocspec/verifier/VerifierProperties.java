@@ -26,7 +26,7 @@ class VerifierProperties {
     static volatile Settings settings;
     static volatile int concurrentTries;
 
-    /** Left by the tests for the verifier. */
+    /** Left by the tests for the verifier; each test clears its field first, so one that throws leaves null. */
     static volatile PropertyReport sequentialReport;
     static volatile PropertyReport virtualSequentialReport;
     static volatile Optional<Failure> concurrentFailure;
