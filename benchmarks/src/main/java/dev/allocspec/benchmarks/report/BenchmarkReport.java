@@ -40,6 +40,11 @@ public final class BenchmarkReport {
         boolean plain() {
             return !casCounted && !virtualThreads;
         }
+
+        /** The score and its error, e.g. {@code "17.1 ± 12.6"} (JMH gives no error for a single iteration). */
+        String scoreWithError() {
+            return String.format("%.1f ± %.1f", score, Double.isNaN(error) ? 0 : error);
+        }
     }
 
     private BenchmarkReport() {
@@ -135,7 +140,7 @@ public final class BenchmarkReport {
                     md.append(" skipped |");
                     continue;
                 }
-                md.append(String.format(" %.1f ± %.1f", r.score(), Double.isNaN(r.error()) ? 0 : r.error()));
+                md.append(' ').append(r.scoreWithError());
                 if (base != null) {
                     md.append(String.format(" (%.2f×)", latency ? base.score() / r.score() : r.score() / base.score()));
                 }
@@ -221,9 +226,8 @@ public final class BenchmarkReport {
             Result platform = results.stream().filter(p -> p.plain() && p.method().equals(r.method())
                     && p.peer().equals(r.peer()) && p.size() == r.size() && p.threads() == r.threads())
                     .findFirst().orElse(null);
-            md.append(String.format("| %s | %d B | %d | %.1f ± %.1f | %s |%n", r.peer(), r.size(), r.threads(),
-                    r.score(), Double.isNaN(r.error()) ? 0 : r.error(),
-                    platform == null ? "not run" : String.format("%.1f", platform.score())));
+            md.append(String.format("| %s | %d B | %d | %s | %s |%n", r.peer(), r.size(), r.threads(),
+                    r.scoreWithError(), platform == null ? "not run" : String.format("%.1f", platform.score())));
         }
         md.append('\n');
     }
@@ -236,8 +240,7 @@ public final class BenchmarkReport {
         md.append("## Producer/consumer hand-off, 256-byte blocks (operations per µs, producer + consumer)\n\n"
                 + "Every block is freed by another thread than the one that allocated it.\n\n| peer | ops/µs |\n"
                 + "|---|---|\n");
-        rows.forEach(r -> md.append(String.format("| %s | %.1f ± %.1f |%n", r.peer(), r.score(),
-                Double.isNaN(r.error()) ? 0 : r.error())));
+        rows.forEach(r -> md.append(String.format("| %s | %s |%n", r.peer(), r.scoreWithError())));
         md.append('\n');
     }
 
