@@ -78,6 +78,27 @@ class LockFreeInvariantsTest {
         }
     }
 
+    @Test
+    void refusesToHandOutABlockOfAnotherClassFromTheSharedStack() {
+        MemorySegment small = allocator.allocate(10);
+        allocator.free(small);
+        allocator.pool(SizeClass.B256).stack.push(small.address());
+        assertThatThrownBy(() -> allocator.allocate(100)).isInstanceOf(InvariantViolation.class)
+                .hasMessageStartingWith(Invariant.ARENA_CONTAINMENT.id());
+    }
+
+    @Test
+    void refusesToHandOutABlockOfAnotherClassFromAThreadCache() {
+        try (LockFreeBlockAllocator cached = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).build()) {
+            MemorySegment small = cached.allocate(10);
+            cached.free(small); // the cache now remembers the 64-byte chunk as the last one it used
+            FreeBlockLayout.spNext(small.address(), FreeStack.EMPTY); // the refill's batch pop ends at the plant
+            cached.pool(SizeClass.B256).stack.push(small.address());
+            assertThatThrownBy(() -> cached.allocate(100)).isInstanceOf(InvariantViolation.class)
+                    .hasMessageStartingWith(Invariant.ARENA_CONTAINMENT.id());
+        }
+    }
+
     private void assertViolation(Invariant expected) {
         assertThatThrownBy(allocator::checkInvariants).isInstanceOf(InvariantViolation.class)
                 .hasMessageStartingWith(expected.id() + " violated");
