@@ -1,5 +1,9 @@
 package dev.allocspec.impl;
 
+import dev.allocspec.spec.Invariant;
+import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.SizeClass;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Collection;
 import java.util.List;
@@ -52,6 +56,20 @@ final class ChunkDirectory {
         }
         Chunk chunk = floor.getValue();
         return address < chunk.end ? chunk : null;
+    }
+
+    /**
+     * The chunk of {@code sizeClass} that holds {@code block}, a block taken off that class's free list. A block in no
+     * chunk of that class means the list's links are corrupt: handing it out would give the caller memory of the
+     * wrong size or none of ours at all, so it is refused by the invariant it breaks.
+     */
+    Chunk pooledChunkOf(long block, SizeClass sizeClass) {
+        Chunk chunk = containing(block);
+        if (chunk == null || chunk.sizeClass != sizeClass) {
+            throw new InvariantViolation(Invariant.ARENA_CONTAINMENT, "a free list of class " + sizeClass + " held 0x"
+                    + Long.toHexString(block) + ", which is in no chunk of that class: its links are corrupt");
+        }
+        return chunk;
     }
 
     /** The chunks' memory in the order obtained. */

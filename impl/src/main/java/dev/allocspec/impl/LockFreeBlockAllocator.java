@@ -96,7 +96,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             StampedTop top = StampedTop.over(word, strategy);
             pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), top));
         }
-        this.caches = builder.threadCache ? new ThreadCaches(pools, this::replenish, builder.lockStripes)
+        this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish, builder.lockStripes)
                 : null;
     }
 
@@ -173,7 +173,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         while ((block = pool.stack.pop()) == FreeStack.EMPTY) {
             replenish(pool);
         }
-        Chunk chunk = pooledOwner(block, pool.sizeClass);
+        Chunk chunk = directory.pooledChunkOf(block, pool.sizeClass);
         if (!chunk.casState(chunk.blockIndex(block), Chunk.FREE, Chunk.liveState(byteSize))) {
             throw corruptStack(block, pool.sizeClass);
         }
@@ -194,11 +194,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     /** Allocates from the top of a cache's bin, which the calling thread holds alone for this operation. */
     private MemorySegment allocateCached(ThreadCache cache, int classIndex, long byteSize) {
         long block = caches.take(cache, classIndex);
-        Chunk chunk = cache.lastChunkContaining(block);
-        if (chunk == null || chunk.sizeClass.ordinal() != classIndex) {
-            chunk = pooledOwner(block, pools[classIndex].sizeClass);
-            cache.lastChunk = chunk;
-        }
+        Chunk chunk = cache.takenChunk;
         int index = chunk.blockIndex(block);
         if (chunk.lvState(index) != Chunk.FREE) {
             throw corruptStack(block, chunk.sizeClass);
@@ -207,16 +203,6 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         // suffices. A racing (buggy) free of it sees FREE and is rejected, or sees the new state.
         chunk.srState(index, Chunk.liveState(byteSize));
         return chunk.memory.asSlice(block - chunk.base, byteSize);
-    }
-
-    /** The pooled chunk of a block that came off a free list; a block outside every chunk means corrupt links. */
-    private Chunk pooledOwner(long block, SizeClass sizeClass) {
-        Chunk chunk = directory.containing(block);
-        if (chunk == null || chunk.sizeClass != sizeClass) {
-            throw new InvariantViolation(Invariant.ARENA_CONTAINMENT, "a free list of class " + sizeClass + " held 0x"
-                    + Long.toHexString(block) + ", which is in no chunk of that class: its links are corrupt");
-        }
-        return chunk;
     }
 
     private static InvariantViolation corruptStack(long block, SizeClass sizeClass) {
@@ -301,7 +287,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             if (cache.lastChunk != chunk) {
                 cache.lastChunk = chunk;
             }
-            caches.give(cache, classIndex, address);
+            caches.give(cache, classIndex, address, chunk);
         } else {
             Pool pool = pools[classIndex];
             pool.live.decrement();

@@ -29,7 +29,7 @@ final class ThreadCaches {
 
     /**
      * Refills a pool's empty shared stack: from the caches of threads that ended if they hold any free block, else by
-     * growing the pool (the allocator's growth, with its memory and chunk directory).
+     * growing the pool (the allocator's growth, with its memory and directory).
      */
     @FunctionalInterface
     interface Replenisher {
@@ -53,10 +53,12 @@ final class ThreadCaches {
     /** False only in the negative control that shows the one-user-per-stripe check bites: stripes without a lock. */
     private final boolean lockStripes;
     private final Pool[] pools;
+    private final ChunkDirectory directory;
     private final Replenisher replenisher;
 
-    ThreadCaches(Pool[] pools, Replenisher replenisher, boolean lockStripes) {
+    ThreadCaches(Pool[] pools, ChunkDirectory directory, Replenisher replenisher, boolean lockStripes) {
         this.pools = pools;
+        this.directory = directory;
         this.replenisher = replenisher;
         this.lockStripes = lockStripes;
         this.stripes = new ThreadCache[stripeCount(Runtime.getRuntime().availableProcessors())];
@@ -146,7 +148,7 @@ final class ThreadCaches {
 
     /**
      * Takes the top block of a class's bin for allocation, refilling the bin from the shared stack (growing the pool
-     * if that is empty too) first.
+     * if that is empty too) first. Returns the block; its chunk is then in {@code cache.takenChunk}.
      */
     long take(ThreadCache cache, int classIndex) {
         ThreadCache.Bin bin = cache.bins[classIndex];
@@ -155,6 +157,8 @@ final class ThreadCaches {
         }
         int top = --bin.count;
         long block = bin.blocks[top];
+        cache.takenChunk = bin.chunks[top];
+        bin.chunks[top] = null;
         if (top < bin.lowWater) {
             bin.lowWater = top;
         }
@@ -164,12 +168,13 @@ final class ThreadCaches {
     }
 
     /** Puts a freed block on top of its class's bin, flushing the bin's bottom half first if it is full. */
-    void give(ThreadCache cache, int classIndex, long block) {
+    void give(ThreadCache cache, int classIndex, long block, Chunk chunk) {
         ThreadCache.Bin bin = cache.bins[classIndex];
         if (bin.isFull()) {
             flush(cache, classIndex, bin.batch());
         }
         bin.blocks[bin.count] = block;
+        bin.chunks[bin.count] = chunk;
         bin.count++;
         afterEvent(cache);
     }
@@ -185,6 +190,7 @@ final class ThreadCaches {
         }
         for (int i = n - 1; i >= 0; i--) { // the first block taken (the stack's top) ends on the bin's top
             bin.blocks[bin.count] = taken[i];
+            bin.chunks[bin.count] = directory.pooledChunkOf(taken[i], bin.sizeClass);
             bin.count++;
         }
         cache.countMoved(classIndex, n);
@@ -203,6 +209,10 @@ final class ThreadCaches {
         }
         pool.stack.pushChain(bin.blocks[moved - 1], bin.blocks[0]);
         System.arraycopy(bin.blocks, moved, bin.blocks, 0, bin.count - moved);
+        System.arraycopy(bin.chunks, moved, bin.chunks, 0, bin.count - moved);
+        for (int i = bin.count - moved; i < bin.count; i++) {
+            bin.chunks[i] = null;
+        }
         bin.count -= moved;
         bin.lowWater = Math.min(bin.lowWater, bin.count);
         cache.countMoved(classIndex, -moved);

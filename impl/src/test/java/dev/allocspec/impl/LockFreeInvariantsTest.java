@@ -88,10 +88,10 @@ class LockFreeInvariantsTest {
     }
 
     @Test
-    void refusesToHandOutABlockOfAnotherClassFromAThreadCache() {
+    void refusesToTakeABlockOfAnotherClassIntoAThreadCache() {
         try (LockFreeBlockAllocator cached = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).build()) {
             MemorySegment small = cached.allocate(10);
-            cached.free(small); // the cache now remembers the 64-byte chunk as the last one it used
+            cached.free(small);
             FreeBlockLayout.spNext(small.address(), FreeStack.EMPTY); // the refill's batch pop ends at the plant
             cached.pool(SizeClass.B256).stack.push(small.address());
             assertThatThrownBy(() -> cached.allocate(100)).isInstanceOf(InvariantViolation.class)
