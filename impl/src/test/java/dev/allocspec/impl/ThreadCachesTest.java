@@ -59,6 +59,29 @@ class ThreadCachesTest {
     }
 
     @Test
+    void aRefillTakesHalfABinWithOneCasAndAFlushGivesItBackWithOne() {
+        try (LockFreeBlockAllocator cached = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(256)).build()) {
+            FreeStack shared = cached.pool(SizeClass.B64).stack; // a bin of 64 blocks: batches of 32
+            long stamp = shared.stamp(); // every successful CAS on the top adds one
+            List<MemorySegment> blocks = new ArrayList<>();
+            blocks.add(cached.allocate(64));
+            assertThat(shared.stamp() - stamp).as("the new chunk pushed as one chain, then one batch taken").isEqualTo(2);
+            for (int i = 1; i < 32; i++) {
+                blocks.add(cached.allocate(64));
+            }
+            assertThat(shared.stamp() - stamp).as("the rest of the batch came from the bin").isEqualTo(2);
+            for (int i = 32; i < 65; i++) {
+                blocks.add(cached.allocate(64));
+            }
+            assertThat(shared.stamp() - stamp).as("two more batches of 32, one CAS each").isEqualTo(4);
+            assertThat(shared.snapshot(1000)).hasSize(256 - 96);
+            blocks.forEach(cached::free); // the bin held 31: it fills at 64 and flushes its bottom 32 once
+            assertThat(shared.stamp() - stamp).as("one flush, one CAS").isEqualTo(5);
+            assertThat(shared.snapshot(1000)).hasSize(256 - 96 + 32);
+        }
+    }
+
+    @Test
     void aSingleThreadSeesOneLogicalLifoStackAcrossCacheAndSharedStack() {
         List<MemorySegment> blocks = new ArrayList<>();
         for (int i = 0; i < 200; i++) { // more than a bin holds: frees below flush to the shared stack
