@@ -108,10 +108,11 @@ public class FreeStack {
      * <p><b>Why the chain read is safe.</b> The walk reads {@code next} of one block after another without owning
      * them. After every read the stamp is loaded again, behind an acquire fence that keeps the read before the
      * re-load (the seqlock reader's validation, as in {@code StampedLock.validate}): while it is unchanged no push or
-     * pop has happened since the walk began, so every link read so far belongs to the stack as it was, and every address obtained is a real
-     * block (pool memory, never unmapped while open), safe to read next. If the stamp moved, the walk starts over.
-     * A successful CAS from {stamp, first} proves the stack was unchanged from the first read to the CAS, so the
-     * chain taken is exactly the top of the stack: an unchanged stamp proves the whole chain below it unchanged.
+     * pop has happened since the walk began, so every link read so far belongs to the stack as it was, and every
+     * address obtained is a real block (pool memory, never unmapped while open), safe to read next. If the stamp
+     * moved, the walk starts over. A successful CAS from {stamp, first} proves the stack was unchanged from the first
+     * read to the CAS, so the chain taken is exactly the top of the stack: an unchanged stamp proves the whole chain
+     * below it unchanged.
      *
      * @return how many blocks were taken, 0 if the stack was empty
      */

@@ -19,14 +19,14 @@ import java.lang.invoke.VarHandle;
  * in order, under the (empty) bin; a flush moves the bin's bottom blocks, in order, onto the shared stack. None of it
  * reorders the logical stack, so a single thread makes exactly the reference's decisions (INV-LIFO, INV-REFINEMENT).
  */
-final class ThreadCache {
+final class ThreadCache extends ThreadCacheFields {
 
     private static final VarHandle NET_IN = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle IN_USE;
 
     static {
         try {
-            IN_USE = MethodHandles.lookup().findVarHandle(ThreadCache.class, "inUse", int.class);
+            IN_USE = MethodHandles.lookup().findVarHandle(ThreadCacheFields.class, "inUse", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -37,8 +37,8 @@ final class ThreadCache {
     /** Cache operations between two low-water passes. */
     static final int GC_INTERVAL = 8192;
 
-    /** One class's bin: blocks[0] is the bottom, blocks[count - 1] the top. */
-    static final class Bin {
+    /** A bin's fields, behind the padding that keeps other threads' bins off their cache line ({@link PadBefore}). */
+    abstract static class BinFields extends PadBefore {
         final SizeClass sizeClass;
         final long[] blocks;
         final Chunk[] chunks;
@@ -46,10 +46,21 @@ final class ThreadCache {
         /** The lowest count since the last low-water pass. */
         int lowWater;
 
-        Bin(SizeClass sizeClass, int capacity) {
+        BinFields(SizeClass sizeClass, int capacity) {
             this.sizeClass = sizeClass;
             this.blocks = new long[capacity];
             this.chunks = new Chunk[capacity];
+        }
+    }
+
+    /** One class's bin: blocks[0] is the bottom, blocks[count - 1] the top. */
+    static final class Bin extends BinFields {
+        /** Padding after the fields (see {@link PadBefore}). */
+        long padAfter01, padAfter02, padAfter03, padAfter04, padAfter05, padAfter06, padAfter07, padAfter08, padAfter09,
+                padAfter10, padAfter11, padAfter12, padAfter13, padAfter14, padAfter15;
+
+        Bin(SizeClass sizeClass, int capacity) {
+            super(sizeClass, capacity);
         }
 
         boolean isFull() {
@@ -62,35 +73,20 @@ final class ThreadCache {
         }
     }
 
-    final Bin[] bins;
-    /** The thread this cache belongs to; null for a stripe cache, which any thread may acquire. */
-    final Thread owner;
-    /** A stripe cache's try-lock: 1 while a thread uses it (accessed through {@link #IN_USE} only). */
-    @SuppressWarnings("unused")
-    private int inUse;
-    /**
-     * Per class: blocks moved from the shared stack into this cache's bin minus blocks moved back (opaque writes; read
-     * by stats). Every block that leaves the bin is allocated and every block that enters it by a free was freed, so
-     * {@code netIn - count} is what this thread allocated minus what it freed, with no counter on the fast path.
-     */
-    private final long[] netIn;
-    /** Cache operations since the last low-water pass. */
-    int events;
-    /** The chunk of the block {@link ThreadCaches#take} returned last. */
-    Chunk takenChunk;
-    /**
-     * The pooled chunk of the block this thread freed last: frees tend to hit the same chunk, and a pooled chunk's
-     * range never changes while the allocator is open, so a hit is exact and saves the page-map lookup.
-     */
-    Chunk lastChunk;
+    /** Padding after the fields (see {@link PadBefore}). */
+    long padAfter01, padAfter02, padAfter03, padAfter04, padAfter05, padAfter06, padAfter07, padAfter08, padAfter09,
+            padAfter10, padAfter11, padAfter12, padAfter13, padAfter14, padAfter15;
 
     ThreadCache(Thread owner) {
-        this.owner = owner;
-        this.bins = new Bin[SizeClass.pooled().size()];
+        super(owner, newBins());
+    }
+
+    private static Bin[] newBins() {
+        Bin[] bins = new Bin[SizeClass.pooled().size()];
         for (int i = 0; i < bins.length; i++) {
             bins[i] = new Bin(SizeClass.pooled().get(i), CAPACITY[i]);
         }
-        this.netIn = new long[bins.length];
+        return bins;
     }
 
     /** A cache that virtual threads share, one at a time (see the class comment). */
