@@ -38,7 +38,9 @@ public enum Invariant {
             "Ownership lookup for free, arena listing and the conservation law all depend on it.",
             CheckNames.CONTRACT + "#blocksLieInsideRecordedArenas",
             CheckNames.REFERENCE + "#checkInvariants",
-            CheckNames.MACHINE),
+            CheckNames.MACHINE,
+            "dev.allocspec.impl.LockFreeInvariantsTest#refusesToHandOutABlockOfAnotherClassFromTheSharedStack",
+            "dev.allocspec.impl.LockFreeInvariantsTest#refusesToTakeABlockOfAnotherClassIntoAThreadCache"),
     ARENAS_RECORDED("INV-ARENAS-RECORDED",
             "Every chunk and raw mapping obtained from the system and not given back is listed by arenas(), in the "
                     + "order obtained, with no cap on their number.",
