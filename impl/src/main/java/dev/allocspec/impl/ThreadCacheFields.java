@@ -10,7 +10,6 @@ abstract class ThreadCacheFields extends PadBefore {
     /** The thread this cache belongs to; null for a stripe cache, which any thread may acquire. */
     final Thread owner;
     /** A stripe cache's try-lock: 1 while a thread uses it (accessed through {@code ThreadCache.IN_USE} only). */
-    @SuppressWarnings("unused")
     int inUse;
     /**
      * Per class: blocks moved from the shared stack into this cache's bin minus blocks moved back (opaque writes; read
