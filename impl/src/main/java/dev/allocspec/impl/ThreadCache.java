@@ -8,7 +8,8 @@ import java.lang.invoke.VarHandle;
 /**
  * One thread's cache of free blocks in front of the shared free stacks (jemalloc's tcache): per class a small LIFO
  * array, no atomics on the fast path. Owned by one thread; other threads read it only after that thread has died
- * ({@link ThreadCaches#reclaimDead}) or when no operation is in flight (invariant checks, stats).
+ * ({@link ThreadCaches#reclaimDead}, {@link ThreadCaches#sweep}) or when no operation is in flight (invariant checks,
+ * stats).
  *
  * <p>A <b>stripe</b> cache ({@link #stripe()}, no owner) is shared by virtual threads instead: a thread uses it only
  * between a successful {@link #tryAcquire()} and its {@link #release()}, so it has one user at a time, and the
@@ -23,10 +24,12 @@ final class ThreadCache extends ThreadCacheFields {
 
     private static final VarHandle NET_IN = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle IN_USE;
+    private static final VarHandle RECLAIMED;
 
     static {
         try {
             IN_USE = MethodHandles.lookup().findVarHandle(ThreadCacheFields.class, "inUse", int.class);
+            RECLAIMED = MethodHandles.lookup().findVarHandle(ThreadCacheFields.class, "reclaimed", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -122,6 +125,14 @@ final class ThreadCache extends ThreadCacheFields {
 
     private void srInUse(int update) {
         IN_USE.setRelease(this, update);
+    }
+
+    /**
+     * Whether the calling thread may drain this cache of a thread that has ended: true for exactly one caller, false
+     * while the owner lives (and for stripes, which have no owner and are never drained).
+     */
+    boolean claimForReclaim() {
+        return owner != null && !owner.isAlive() && RECLAIMED.compareAndSet(this, 0, 1);
     }
 
     /** {@link #lastChunk} if it contains {@code address}, else null. */

@@ -12,6 +12,11 @@ abstract class ThreadCacheFields extends PadBefore {
     /** A stripe cache's try-lock: 1 while a thread uses it (accessed through {@code ThreadCache.IN_USE} only). */
     int inUse;
     /**
+     * 1 once a thread has claimed this ended thread's cache to drain it, so that exactly one does (accessed through
+     * {@code ThreadCache.RECLAIMED} only).
+     */
+    int reclaimed;
+    /**
      * Per class: blocks moved from the shared stack into this cache's bin minus blocks moved back (opaque writes; read
      * by stats). Every block that leaves the bin is allocated and every block that enters it by a free was freed, so
      * {@code netIn - count} is what this thread allocated minus what it freed, with no counter on the fast path.

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -137,6 +138,73 @@ class ThreadCachesTest {
         }
         assertThat(allocator.stats().pools().get(SizeClass.B64.ordinal()).carved()).as("64-byte blocks carved")
                 .isLessThanOrEqualTo(2 * 64);
+    }
+
+    @Test
+    void aNewThreadLooksAtABoundedNumberOfRegistrations() throws Exception {
+        try (ParkedThreads _ = ParkedThreads.registered(allocator, 4 * ThreadCaches.SWEEP_STEP)) {
+            MemorySegment other = allocator.allocate(64);
+            long before = allocator.threadCaches().examined();
+            // A free registers the newcomer and cannot grow a pool (growth walks every registration, by design).
+            Thread newcomer = Thread.ofPlatform().start(() -> allocator.free(other));
+            newcomer.join();
+            assertThat(allocator.threadCaches().examined() - before).as("registrations a new thread looked at")
+                    .isLessThanOrEqualTo(ThreadCaches.SWEEP_STEP);
+        }
+    }
+
+    @Test
+    void sweepsReachTheCacheOfAnEndedThreadBehindManyLiveOnes() throws Exception {
+        int live = 4 * ThreadCaches.SWEEP_STEP;
+        try (ParkedThreads _ = ParkedThreads.registered(allocator, live)) {
+            allocator.free(allocator.allocate(64)); // this thread registers before the one that ends, too
+            List<Long> freedThere = freeTenBlocksOnAThreadThatEnds(); // registered last: the sweeps reach it last
+            FreeStack shared = allocator.pool(SizeClass.B64).stack;
+            int enough = 2 * (live + 2) / ThreadCaches.SWEEP_STEP; // twice round the registry
+            int sweeps = 0;
+            while (!shared.snapshot(1000).containsAll(freedThere) && sweeps < enough) {
+                allocator.threadCaches().sweep();
+                sweeps++;
+            }
+            assertThat(shared.snapshot(1000)).as("drained after " + sweeps + " sweeps").containsAll(freedThere);
+        }
+    }
+
+    /** Platform threads that each registered a cache and now wait until closed. */
+    private record ParkedThreads(List<Thread> threads, CountDownLatch release)
+            implements AutoCloseable {
+
+        static ParkedThreads registered(LockFreeBlockAllocator allocator, int count) throws InterruptedException {
+            var registeredAll = new CountDownLatch(count);
+            var release = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    allocator.free(allocator.allocate(64));
+                    registeredAll.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            registeredAll.await();
+            return new ParkedThreads(threads, release);
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            for (Thread thread : threads) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted while the parked threads end", e);
+                }
+            }
+        }
     }
 
     /** A platform thread allocates ten 64-byte blocks, frees them into its cache and ends; their addresses. */
