@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -44,8 +45,12 @@ final class ThreadCaches {
         void replenish(Pool pool);
     }
 
-    /** Slots for the fast lookup of a thread's cache: the thread id picks the slot (see {@link #current()}). */
-    static final int SLOTS = 256;
+    /** The slots for the fast lookup of a thread's cache at first; its id picks them (see {@link #current()}). */
+    static final int MIN_SLOTS = 256;
+    /** The most slots the table grows to (256 KiB of references). */
+    static final int MAX_SLOTS = 1 << 16;
+    /** Slots a thread may hold its cache in: the one its id picks and the next ones, wrapping around. */
+    static final int PROBES = 4;
     /** Registrations one sweep looks at: a new thread's registration and a low-water pass each run one sweep. */
     static final int SWEEP_STEP = 16;
     /** Stripes a virtual thread tries (its own, then the next) before it goes to the shared stack. */
@@ -53,11 +58,14 @@ final class ThreadCaches {
 
     private final ThreadLocal<ThreadCache> local = new ThreadLocal<>();
     /**
-     * The fast path of {@link #current()}: slot {@code threadId % SLOTS} holds the cache of one thread with that id
-     * residue. Plain reads and writes; the race is benign (see {@link #current()}).
+     * The fast path of {@link #current()}: a thread's cache sits in one of the {@link #PROBES} slots from
+     * {@code threadId % length}. Plain reads and writes, and replaced by a larger table as threads register; every
+     * race on it is benign (see {@link #current()}).
      */
-    private final ThreadCache[] bySlot = new ThreadCache[SLOTS];
+    private ThreadCache[] bySlot = new ThreadCache[MIN_SLOTS];
     private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
+    /** Caches in the registry: the slot table grows to keep at least four slots per registered cache. */
+    private final AtomicInteger registered = new AtomicInteger();
     /** Held by the one thread sweeping; the others skip their sweep rather than wait. */
     private final ReentrantLock sweeping = new ReentrantLock();
     /** Where the next sweep goes on (guarded by {@link #sweeping}); weakly consistent, so it survives removals. */
@@ -97,20 +105,39 @@ final class ThreadCaches {
      * operation ends, normally or not, or null when the stripes it tried are in use (the operation then goes to the
      * shared stack).
      *
-     * <p>Fast path: the slot of the thread's id, used only if its cache belongs to this thread; otherwise the
-     * ThreadLocal (half the cost of an allocate and free pair was two ThreadLocal lookups). Benign race: slots are
-     * read and written plainly by every thread, so a reader may see a stale or another thread's cache; it uses it only
-     * if {@code cache.owner == currentThread}. {@code owner} is final, so a cache seen through the slot has its owner
-     * set, and a cache owned by this thread was put there by this thread, earlier in its own program order. A slot is
-     * claimed only while it is empty or its holder's thread has ended, so a live thread keeps its slot; two threads
-     * whose ids share a slot race for it once, and the loser keeps finding its cache through the ThreadLocal. A
-     * virtual thread never owns a cache, so it always takes the slow path to the stripes.
+     * <p>Fast path: the slots the thread's id picks, used only if the cache there belongs to this thread; otherwise
+     * the ThreadLocal (half the cost of an allocate and free pair was two ThreadLocal lookups; a thread that lost its
+     * slot paid 15-20 ns more per pair). Benign races: slots, and the table itself, are read and written plainly by
+     * every thread, so a reader may see a stale table, a stale entry or another thread's cache; it uses a cache only
+     * if {@code cache.owner == currentThread}. {@code owner} is final, so a cache seen through a slot has its owner
+     * set, and a cache owned by this thread was put there by this thread, earlier in its own program order. A miss
+     * only sends the thread to the ThreadLocal, which then claims a slot for it again. A slot is claimed only while it
+     * is empty or its holder's thread has ended, so a live thread keeps its slot; a thread all of whose slots are held
+     * by live threads keeps finding its cache through the ThreadLocal until one ends or the table grows (at one
+     * registered cache per four slots). A virtual thread never owns a cache, so it always takes the slow path to the
+     * stripes.
      */
     ThreadCache current() {
         Thread thread = Thread.currentThread();
-        ThreadCache cache = bySlot[slot(thread)];
-        if (cache != null && cache.owner == thread) {
-            return cache;
+        ThreadCache[] slots = bySlot;
+        ThreadCache cache = slots[(int) thread.threadId() & (slots.length - 1)];
+        if (cache == null) {
+            return currentSlow(thread); // the first free slot is where a thread's cache would be (see currentProbing)
+        }
+        return cache.owner == thread ? cache : currentProbing(thread, slots);
+    }
+
+    /** {@link #current()} for a thread whose cache is not in the first slot its id picks. */
+    private ThreadCache currentProbing(Thread thread, ThreadCache[] slots) {
+        int home = (int) thread.threadId();
+        for (int probe = 1; probe < PROBES; probe++) {
+            ThreadCache cache = slots[(home + probe) & (slots.length - 1)];
+            if (cache == null) {
+                break; // a thread claims the first free slot it finds, so it is not further on (or no longer there)
+            }
+            if (cache.owner == thread) {
+                return cache;
+            }
         }
         return currentSlow(thread);
     }
@@ -127,13 +154,61 @@ final class ThreadCaches {
             cache = new ThreadCache(thread);
             local.set(cache);
             registry.add(cache);
+            growSlotsFor(registered.incrementAndGet());
         }
-        int slot = slot(thread);
-        ThreadCache holder = bySlot[slot];
-        if (holder == null || !holder.owner.isAlive()) {
-            bySlot[slot] = cache; // claim a free slot, or one whose thread has ended
-        }
+        claimSlot(bySlot, cache);
         return cache;
+    }
+
+    /**
+     * Makes a cache the first of its slots' caches that {@link #current()} finds: unless a slot before the first free
+     * one (empty, or held by an ended thread) already holds it, it takes that free one. A copy left further on is
+     * harmless; {@link #forgetSlot} clears them all.
+     */
+    private static void claimSlot(ThreadCache[] slots, ThreadCache cache) {
+        int home = (int) cache.owner.threadId();
+        for (int probe = 0; probe < PROBES; probe++) {
+            int slot = (home + probe) & (slots.length - 1);
+            ThreadCache holder = slots[slot];
+            if (holder == cache) {
+                return;
+            }
+            if (holder == null || !holder.owner.isAlive()) {
+                slots[slot] = cache;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Replaces the slot table by one twice as large, holding the live registered caches, while there are fewer than
+     * four slots per registered cache. Two threads growing at once each publish a table; caches the lost one held are
+     * claimed again on their owner's next lookup.
+     */
+    private void growSlotsFor(int caches) {
+        ThreadCache[] slots = bySlot;
+        if (slots.length >= MAX_SLOTS || 4L * caches <= slots.length) {
+            return;
+        }
+        ThreadCache[] larger = new ThreadCache[slots.length * 2];
+        for (ThreadCache cache : registry) {
+            if (cache.owner.isAlive()) {
+                claimSlot(larger, cache);
+            }
+        }
+        bySlot = larger;
+    }
+
+    /** Whether a thread's cache is in the slot table, where {@link #current()} finds it without the ThreadLocal. */
+    boolean inSlots(Thread thread) {
+        ThreadCache[] slots = bySlot;
+        for (int probe = 0; probe < PROBES; probe++) {
+            ThreadCache cache = slots[((int) thread.threadId() + probe) & (slots.length - 1)];
+            if (cache != null && cache.owner == thread) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first stripe this thread may have, of those its id picks; null if they are all in use. */
@@ -156,10 +231,6 @@ final class ThreadCaches {
     /** Stripe {@code index} (taken modulo the stripe count), for tests in this package. */
     ThreadCache stripe(int index) {
         return stripes[index & (stripes.length - 1)];
-    }
-
-    private static int slot(Thread thread) {
-        return (int) thread.threadId() & (SLOTS - 1);
     }
 
     /**
@@ -303,10 +374,8 @@ final class ThreadCaches {
             return false;
         }
         registrations.remove();
-        int slot = slot(cache.owner);
-        if (bySlot[slot] == cache) {
-            bySlot[slot] = null; // racy, and harmless: a lost update leaves a dead owner, which never matches
-        }
+        registered.decrementAndGet();
+        forgetSlot(cache);
         for (int i = 0; i < cache.bins.length; i++) {
             flush(cache, i, cache.bins[i].count);
             long delta = cache.liveDelta(i);
@@ -314,6 +383,17 @@ final class ThreadCaches {
             cache.countMoved(i, -delta);
         }
         return true;
+    }
+
+    /** Clears a drained cache's slots; racy, and harmless: a lost update leaves a dead owner, which never matches. */
+    private void forgetSlot(ThreadCache cache) {
+        ThreadCache[] slots = bySlot;
+        for (int probe = 0; probe < PROBES; probe++) {
+            int slot = ((int) cache.owner.threadId() + probe) & (slots.length - 1);
+            if (slots[slot] == cache) {
+                slots[slot] = null;
+            }
+        }
     }
 
     /** Registrations looked at by sweeps and full reclaims so far, for tests in this package. */

@@ -170,6 +170,44 @@ class ThreadCachesTest {
         }
     }
 
+    @Test
+    void threadsWhoseIdsPickTheSameSlotAreBothFoundWithoutTheThreadLocal() throws Exception {
+        List<Thread> sameSlot = new ArrayList<>();
+        CountDownLatch registeredBoth = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        long home = -1;
+        while (sameSlot.size() < 2) { // thread ids come from a counter: unstarted threads until two share a residue
+            Thread thread = Thread.ofPlatform().unstarted(() -> {
+                allocator.free(allocator.allocate(64));
+                registeredBoth.countDown();
+                awaitQuietly(release);
+            });
+            if (home < 0 || (thread.threadId() - home) % ThreadCaches.MIN_SLOTS == 0) {
+                home = thread.threadId();
+                sameSlot.add(thread);
+            }
+        }
+        sameSlot.forEach(Thread::start);
+        registeredBoth.await();
+        for (Thread thread : sameSlot) {
+            assertThat(allocator.threadCaches().inSlots(thread)).as("thread " + thread.threadId() + " in the slots")
+                    .isTrue();
+        }
+        release.countDown();
+        for (Thread thread : sameSlot) {
+            thread.join();
+        }
+    }
+
+    @Test
+    void theSlotTableGrowsWithTheThreadsSoEachFindsItsCacheWithoutTheThreadLocal() throws Exception {
+        try (ParkedThreads parked = ParkedThreads.registered(allocator, ThreadCaches.MIN_SLOTS + 40)) {
+            List<Thread> notInSlots = parked.threads().stream()
+                    .filter(thread -> !allocator.threadCaches().inSlots(thread)).toList();
+            assertThat(notInSlots).as("live threads whose cache only the ThreadLocal finds").isEmpty();
+        }
+    }
+
     /** Platform threads that each registered a cache and now wait until closed. */
     private record ParkedThreads(List<Thread> threads, CountDownLatch release)
             implements AutoCloseable {
@@ -182,11 +220,7 @@ class ThreadCachesTest {
                 threads.add(Thread.ofPlatform().start(() -> {
                     allocator.free(allocator.allocate(64));
                     registeredAll.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    awaitQuietly(release);
                 }));
             }
             registeredAll.await();
@@ -204,6 +238,14 @@ class ThreadCachesTest {
                     throw new AssertionError("interrupted while the parked threads end", e);
                 }
             }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -243,7 +285,7 @@ class ThreadCachesTest {
     @Test
     void threadsWhoseIdsShareASlotEachGetTheirOwnCache() throws Exception {
         // More live threads than slots, so ids collide: each must still be handed its own cache, every time.
-        int threads = ThreadCaches.SLOTS + 40;
+        int threads = ThreadCaches.MIN_SLOTS + 40;
         CyclicBarrier allStarted = new CyclicBarrier(threads);
         Set<ThreadCache> distinct = ConcurrentHashMap.newKeySet();
         AtomicInteger wrongOwner = new AtomicInteger();
