@@ -284,7 +284,8 @@ class ThreadCachesTest {
 
     @Test
     void threadsWhoseIdsShareASlotEachGetTheirOwnCache() throws Exception {
-        // More live threads than slots, so ids collide: each must still be handed its own cache, every time.
+        // More live threads than the first table has slots: ids collide and the table grows under the threads; each
+        // must still be handed its own cache, every time.
         int threads = ThreadCaches.MIN_SLOTS + 40;
         CyclicBarrier allStarted = new CyclicBarrier(threads);
         Set<ThreadCache> distinct = ConcurrentHashMap.newKeySet();
