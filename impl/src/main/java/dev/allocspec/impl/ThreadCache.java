@@ -132,7 +132,11 @@ final class ThreadCache extends ThreadCacheFields {
      * while the owner lives (and for stripes, which have no owner and are never drained).
      */
     boolean claimForReclaim() {
-        return owner != null && !owner.isAlive() && RECLAIMED.compareAndSet(this, 0, 1);
+        return owner != null && !owner.isAlive() && casReclaimed(0, 1);
+    }
+
+    private boolean casReclaimed(int expect, int update) {
+        return RECLAIMED.compareAndSet(this, expect, update);
     }
 
     /** {@link #lastChunk} if it contains {@code address}, else null. */
