@@ -28,6 +28,9 @@ jmh 'ChurnBenchmark.churn[12]$' -p size=256 -p peer=LOCKFREE_NATIVE_CAS128,LOCKF
     -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Xmx2g -Djmh.executor=VIRTUAL" \
     -rf json -rff "$work/jmh-churn-virtual.json" "$@"
 jmh 'HandoffBenchmark' -p peer=${peers/,ARENA_CONFINED/} -p size=256 -rf json -rff "$work/jmh-handoff.json" "$@"
+# one thread's churn among 0, 1,000 and 10,000 idle platform threads that each hold a cache
+jmh 'ChurnBenchmark.churnInCrowd' -p peer=LOCKFREE_NATIVE_CAS128,LOCKFREE_LOCKED,GLIBC_MALLOC,NETTY_ADAPTIVE -p size=256 \
+    -rf json -rff "$work/jmh-crowd.json" "$@"
 jmh 'ChurnBenchmark.churn[12]$' -p size=256 -p peer=LOCKFREE_NATIVE_CAS128,LOCKFREE_LOCKED \
     -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Xmx2g -Dallocspec.countCas=true" \
     -rf json -rff "$work/jmh-cas-counts.json" "$@"

@@ -21,7 +21,7 @@ import java.util.TreeSet;
 /**
  * Turns JMH JSON results into {@code BENCHMARKS.md} tables (with ratios against glibc malloc through FFM measured in the
  * same run) and PNG charts: latency per size, churn throughput per size, throughput per thread count; and tables for
- * runs on virtual threads and runs that counted CASes.
+ * runs on virtual threads, hand-off, one thread among idle threads that hold caches, and runs that counted CASes.
  *
  * <p>Usage: {@code BenchmarkReport OUT_MARKDOWN CHART_DIR HEADER_FILE RESULT.json...}; the header file holds the text
  * that goes above the tables (command, JDK, CPU, date, discussion).
@@ -34,8 +34,8 @@ public final class BenchmarkReport {
      * One result: benchmark method, parameters, score and its unit, secondary metrics; whether it comes from a run that
      * counted CASes, or one whose benchmark threads were virtual threads. Only plain runs go into the main tables.
      */
-    record Result(String method, String peer, int size, int threads, double score, double error, String unit,
-                  Map<String, Double> secondary, boolean casCounted, boolean virtualThreads) {
+    record Result(String method, String peer, int size, int threads, int crowd, double score, double error,
+                  String unit, Map<String, Double> secondary, boolean casCounted, boolean virtualThreads) {
 
         boolean plain() {
             return !casCounted && !virtualThreads;
@@ -80,6 +80,7 @@ public final class BenchmarkReport {
         threadScaling(md, markdownDir, results, charts);
         virtualThreads(md, results);
         handoff(md, results);
+        crowd(md, results);
         casPerOperation(md, results);
         Files.writeString(markdown, md.toString());
         System.out.println("wrote " + markdown + " and charts in " + charts);
@@ -103,7 +104,7 @@ public final class BenchmarkReport {
             }
             String jvmArgs = run.path("jvmArgs").toString();
             results.add(new Result(method, params.path("peer").asText(), params.path("size").asInt(),
-                    run.path("threads").asInt(), primary.path("score").asDouble(),
+                    run.path("threads").asInt(), params.path("crowd").asInt(), primary.path("score").asDouble(),
                     primary.path("scoreError").asDouble(), primary.path("scoreUnit").asText(), secondary,
                     jvmArgs.contains("-Dallocspec.countCas=true"), jvmArgs.contains("-Djmh.executor=VIRTUAL")));
         }
@@ -171,7 +172,7 @@ public final class BenchmarkReport {
 
     private static void threadScaling(StringBuilder md, Path markdownDir, List<Result> results, Path charts)
             throws IOException {
-        List<Result> rows = results.stream().filter(r -> r.method().startsWith("ChurnBenchmark.churn")
+        List<Result> rows = results.stream().filter(r -> r.method().matches("ChurnBenchmark\\.churn\\d+")
                 && r.plain()).toList();
         Map<String, Map<Integer, Double>> byPeer = new LinkedHashMap<>();
         TreeSet<Integer> threads = new TreeSet<>();
@@ -241,6 +242,35 @@ public final class BenchmarkReport {
                 + "Every block is freed by another thread than the one that allocated it.\n\n| peer | ops/µs |\n"
                 + "|---|---|\n");
         rows.forEach(r -> md.append(String.format("| %s | %s |%n", r.peer(), r.scoreWithError())));
+        md.append('\n');
+    }
+
+    private static void crowd(StringBuilder md, List<Result> results) {
+        List<Result> rows = results.stream().filter(r -> r.method().equals("ChurnBenchmark.churnInCrowd")).toList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        TreeSet<Integer> crowds = new TreeSet<>();
+        Map<String, Map<Integer, Result>> byPeer = new LinkedHashMap<>();
+        for (Result r : rows) {
+            crowds.add(r.crowd());
+            byPeer.computeIfAbsent(r.peer(), p -> new TreeMap<>()).put(r.crowd(), r);
+        }
+        md.append(String.format("## One thread among idle threads that hold caches, %d-byte churn (operations per µs)"
+                + "%n%nRandom-slot churn on one thread while other platform threads, each of which allocated and "
+                + "freed one block, wait for the trial to end.%n%n| peer |", rows.getFirst().size()));
+        crowds.forEach(c -> md.append(' ').append(c).append(" idle threads |"));
+        md.append("\n|---|");
+        crowds.forEach(c -> md.append("---|"));
+        md.append('\n');
+        for (Map.Entry<String, Map<Integer, Result>> peer : byPeer.entrySet()) {
+            md.append("| ").append(peer.getKey()).append(" |");
+            for (int c : crowds) {
+                Result r = peer.getValue().get(c);
+                md.append(' ').append(r == null ? "skipped" : r.scoreWithError()).append(" |");
+            }
+            md.append('\n');
+        }
         md.append('\n');
     }
 
