@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.ToIntFunction;
 
 /**
  * Turns JMH JSON results into {@code BENCHMARKS.md} tables (with ratios against glibc malloc through FFM measured in the
@@ -119,11 +120,7 @@ public final class BenchmarkReport {
             return;
         }
         TreeSet<Integer> sizes = new TreeSet<>();
-        Map<String, Map<Integer, Result>> byPeer = new LinkedHashMap<>();
-        for (Result r : rows) {
-            sizes.add(r.size());
-            byPeer.computeIfAbsent(r.peer(), p -> new TreeMap<>()).put(r.size(), r);
-        }
+        Map<String, Map<Integer, Result>> byPeer = byPeer(rows, Result::size, sizes);
         md.append(title).append("\n\nRatio in brackets: glibc malloc/free through FFM in the same run divided by the "
                 + "peer for latency, the peer divided by glibc for throughput; above 1 means better than glibc.\n\n"
                 + "| peer |");
@@ -168,6 +165,20 @@ public final class BenchmarkReport {
         }
         BitmapEncoder.saveBitmap(chart, charts.resolve(chartFile).toString(), BitmapEncoder.BitmapFormat.PNG);
         md.append("\n![").append(chartTitle).append("](").append(link(markdownDir, charts, chartFile)).append(")\n\n");
+    }
+
+    /**
+     * Results by peer, in the order peers first appear, then by a column key; every key seen is added to
+     * {@code columns}.
+     */
+    private static Map<String, Map<Integer, Result>> byPeer(List<Result> rows, ToIntFunction<Result> column,
+                                                           TreeSet<Integer> columns) {
+        Map<String, Map<Integer, Result>> byPeer = new LinkedHashMap<>();
+        for (Result r : rows) {
+            columns.add(column.applyAsInt(r));
+            byPeer.computeIfAbsent(r.peer(), p -> new TreeMap<>()).put(column.applyAsInt(r), r);
+        }
+        return byPeer;
     }
 
     private static void threadScaling(StringBuilder md, Path markdownDir, List<Result> results, Path charts)
@@ -251,11 +262,7 @@ public final class BenchmarkReport {
             return;
         }
         TreeSet<Integer> crowds = new TreeSet<>();
-        Map<String, Map<Integer, Result>> byPeer = new LinkedHashMap<>();
-        for (Result r : rows) {
-            crowds.add(r.crowd());
-            byPeer.computeIfAbsent(r.peer(), p -> new TreeMap<>()).put(r.crowd(), r);
-        }
+        Map<String, Map<Integer, Result>> byPeer = byPeer(rows, Result::crowd, crowds);
         md.append(String.format("## One thread among idle threads that hold caches, %d-byte churn (operations per µs)"
                 + "%n%nRandom-slot churn on one thread while other platform threads, each of which allocated and "
                 + "freed one block, wait for the trial to end.%n%n| peer |", rows.getFirst().size()));
