@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The documented benchmark run: about 20 minutes on 2 cores. Writes JMH JSON to docs/benchmarks/ and regenerates
+# The documented benchmark run: about 23 minutes on 2 cores. Writes JMH JSON to docs/benchmarks/ and regenerates
 # BENCHMARKS.md and the charts from it. Usage: benchmarks/run-benchmarks.sh [extra JMH options]
 # Needs a JDK >= 22 on PATH or in JAVA_HOME. jemalloc is included where libjemalloc.so.2 is installed: its forks run
 # with LD_PRELOAD (Debian's jemalloc uses initial-exec TLS, which dlopen refuses), in a JMH run of their own so the
