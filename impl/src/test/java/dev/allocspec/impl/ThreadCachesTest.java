@@ -209,8 +209,7 @@ class ThreadCachesTest {
     }
 
     /** Platform threads that each registered a cache and now wait until closed. */
-    private record ParkedThreads(List<Thread> threads, CountDownLatch release)
-            implements AutoCloseable {
+    private record ParkedThreads(List<Thread> threads, CountDownLatch release) implements AutoCloseable {
 
         static ParkedThreads registered(LockFreeBlockAllocator allocator, int count) throws InterruptedException {
             var registeredAll = new CountDownLatch(count);
