@@ -52,7 +52,8 @@ public enum ThreadCacheRestatement {
             CheckNames.VIRTUAL_SCENARIOS,
             CheckNames.CACHES + "#cachesOfThreadsThatEndedAreReclaimed",
             CheckNames.CACHES + "#aNewThreadDrainsTheCachesOfThreadsThatEnded",
-            CheckNames.CACHES + "#shortLivedThreadsDoNotStrandBlocks"),
+            CheckNames.CACHES + "#shortLivedThreadsDoNotStrandBlocks",
+            CheckNames.CACHES + "#sweepsReachTheCacheOfAnEndedThreadBehindManyLiveOnes"),
     LINEARIZABLE(Invariant.LINEARIZABLE,
             "Every concurrent history is explainable by a sequential run of the reference extended with the "
                     + "caches' policy (a LIFO bin per cache on top of the shared stack, refilled and flushed in "
