@@ -120,18 +120,24 @@ final class ThreadCaches {
     ThreadCache current() {
         Thread thread = Thread.currentThread();
         ThreadCache[] slots = bySlot;
-        ThreadCache cache = slots[(int) thread.threadId() & (slots.length - 1)];
+        ThreadCache cache = slots[slotIndex(slots, thread, 0)];
         if (cache == null) {
-            return currentSlow(thread); // the first free slot is where a thread's cache would be (see currentProbing)
+            return currentSlow(thread); // the first free slot is where a thread's cache would be (see slotted)
         }
-        return cache.owner == thread ? cache : currentProbing(thread, slots);
+        if (cache.owner == thread) {
+            return cache;
+        }
+        cache = slotted(slots, thread, 1); // out of line: the home slot is the common case
+        return cache != null ? cache : currentSlow(thread);
     }
 
-    /** {@link #current()} for a thread whose cache is not in the first slot its id picks. */
-    private ThreadCache currentProbing(Thread thread, ThreadCache[] slots) {
-        int home = (int) thread.threadId();
-        for (int probe = 1; probe < PROBES; probe++) {
-            ThreadCache cache = slots[(home + probe) & (slots.length - 1)];
+    /**
+     * The thread's cache in its slots from probe {@code first} on, or null: what {@link #current()} finds without the
+     * ThreadLocal.
+     */
+    private static ThreadCache slotted(ThreadCache[] slots, Thread thread, int first) {
+        for (int probe = first; probe < PROBES; probe++) {
+            ThreadCache cache = slots[slotIndex(slots, thread, probe)];
             if (cache == null) {
                 break; // a thread claims the first free slot it finds, so it is not further on (or no longer there)
             }
@@ -139,7 +145,12 @@ final class ThreadCaches {
                 return cache;
             }
         }
-        return currentSlow(thread);
+        return null;
+    }
+
+    /** The slot of a thread's {@code probe}-th try: its id picks the first, wrapping around the table. */
+    private static int slotIndex(ThreadCache[] slots, Thread thread, int probe) {
+        return ((int) thread.threadId() + probe) & (slots.length - 1);
     }
 
     private ThreadCache currentSlow(Thread thread) {
@@ -166,9 +177,8 @@ final class ThreadCaches {
      * harmless; {@link #forgetSlot} clears them all.
      */
     private static void claimSlot(ThreadCache[] slots, ThreadCache cache) {
-        int home = (int) cache.owner.threadId();
         for (int probe = 0; probe < PROBES; probe++) {
-            int slot = (home + probe) & (slots.length - 1);
+            int slot = slotIndex(slots, cache.owner, probe);
             ThreadCache holder = slots[slot];
             if (holder == cache) {
                 return;
@@ -201,14 +211,7 @@ final class ThreadCaches {
 
     /** Whether a thread's cache is in the slot table, where {@link #current()} finds it without the ThreadLocal. */
     boolean inSlots(Thread thread) {
-        ThreadCache[] slots = bySlot;
-        for (int probe = 0; probe < PROBES; probe++) {
-            ThreadCache cache = slots[((int) thread.threadId() + probe) & (slots.length - 1)];
-            if (cache != null && cache.owner == thread) {
-                return true;
-            }
-        }
-        return false;
+        return slotted(bySlot, thread, 0) != null;
     }
 
     /** The first stripe this thread may have, of those its id picks; null if they are all in use. */
@@ -389,7 +392,7 @@ final class ThreadCaches {
     private void forgetSlot(ThreadCache cache) {
         ThreadCache[] slots = bySlot;
         for (int probe = 0; probe < PROBES; probe++) {
-            int slot = ((int) cache.owner.threadId() + probe) & (slots.length - 1);
+            int slot = slotIndex(slots, cache.owner, probe);
             if (slots[slot] == cache) {
                 slots[slot] = null;
             }
