@@ -145,11 +145,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         requireOpen();
-        SizeClass sizeClass = SizeClass.forRequest(byteSize, byteAlignment, pageSize);
-        if (sizeClass.isRaw()) {
+        final int classIndex = SizeClass.indexForRequest(byteSize, byteAlignment, pageSize);
+        if (classIndex == SizeClass.POOLED_CLASSES) {
             return allocateRaw(byteSize);
         }
-        final int classIndex = sizeClass.ordinal();
         final ThreadCache cache = caches == null ? null : caches.current();
         if (cache == null) {
             return allocateShared(classIndex, byteSize);

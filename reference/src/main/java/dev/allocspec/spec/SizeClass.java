@@ -74,7 +74,7 @@ public enum SizeClass {
      */
     public static SizeClass forSize(long byteSize) {
         checkSize(byteSize);
-        return classOf(byteSize);
+        return BY_INDEX[indexOf(byteSize)];
     }
 
     /**
@@ -86,24 +86,37 @@ public enum SizeClass {
      *                                  the alignment is not a power of two or is above the page size
      */
     public static SizeClass forRequest(long byteSize, long byteAlignment, long pageSize) {
-        checkSize(byteSize);
-        checkAlignment(byteAlignment, pageSize);
-        return classOf(Math.max(byteSize, byteAlignment));
+        return BY_INDEX[indexForRequest(byteSize, byteAlignment, pageSize)];
     }
 
-    private static final SizeClass[] BY_LOG4 = {B64, B256, B1K, B4K, B16K};
+    /**
+     * {@link #forRequest} as the class's {@link #ordinal()}: {@link #POOLED_CLASSES} for {@link #RAW}. For an
+     * allocator's hot path, which indexes its pools by ordinal: no enum constant is loaded.
+     *
+     * @throws IllegalArgumentException as {@link #forRequest} does
+     */
+    public static int indexForRequest(long byteSize, long byteAlignment, long pageSize) {
+        checkSize(byteSize);
+        checkAlignment(byteAlignment, pageSize);
+        return indexOf(Math.max(byteSize, byteAlignment));
+    }
 
-    private static SizeClass classOf(long bytes) {
+    /** How many pooled classes there are; also the {@link #ordinal()} of {@link #RAW}. */
+    public static final int POOLED_CLASSES = 5;
+
+    private static final SizeClass[] BY_INDEX = values();
+
+    private static int indexOf(long bytes) {
         if (bytes <= 64) {
-            return B64;
+            return 0; // B64
         }
         if (bytes > LARGEST_BLOCK) {
-            return RAW;
+            return POOLED_CLASSES;
         }
         // Block sizes are 2^6, 2^8, ..., 2^14: the class is fixed by ceil(log2(bytes)), two bits per class. This is
         // on every allocation's path, so arithmetic rather than a search (SizeClassTest checks every boundary).
         int ceilLog2 = 64 - Long.numberOfLeadingZeros(bytes - 1);
-        return BY_LOG4[(ceilLog2 - 5) / 2];
+        return (ceilLog2 - 5) / 2;
     }
 
     /**

@@ -19,6 +19,16 @@ class SizeClassTest {
                 }
             }
             assertThat(SizeClass.forSize(size)).as("class of %d bytes", size).isSameAs(expected);
+            assertThat(SizeClass.indexForRequest(size, 1, 4096)).as("class index of %d bytes", size)
+                    .isEqualTo(expected.ordinal());
+        }
+    }
+
+    @Test
+    void theRawClassComesAfterThePooledOnes() {
+        assertThat(SizeClass.POOLED_CLASSES).isEqualTo(SizeClass.pooled().size()).isEqualTo(SizeClass.RAW.ordinal());
+        for (SizeClass c : SizeClass.pooled()) {
+            assertThat(c.ordinal()).isEqualTo(SizeClass.pooled().indexOf(c));
         }
     }
 
