@@ -23,6 +23,8 @@ final class Chunk {
 
     final MemorySegment memory;
     final SizeClass sizeClass;
+    /** {@code sizeClass.ordinal()}, kept here because {@code free} indexes the pools and bins by it on every call. */
+    final int classIndex;
     /** The raw mapping's own scope, closed to give it back; null for pooled chunks (they share the pool scope). */
     final Arena rawScope;
     final long base;
@@ -35,6 +37,7 @@ final class Chunk {
     Chunk(MemorySegment memory, SizeClass sizeClass, Arena rawScope, int blocks) {
         this.memory = memory;
         this.sizeClass = sizeClass;
+        this.classIndex = sizeClass.ordinal();
         this.rawScope = rawScope;
         this.base = memory.address();
         this.end = base + memory.byteSize();
@@ -59,6 +62,11 @@ final class Chunk {
     /** The state word encoding a live block of {@code byteSize} requested bytes. */
     static int liveState(long byteSize) {
         return (int) byteSize + 1;
+    }
+
+    /** A plain read of a state word, for checks that order nothing. */
+    int plainState(int index) {
+        return (int) STATE.get(state, index);
     }
 
     int lvState(int index) {

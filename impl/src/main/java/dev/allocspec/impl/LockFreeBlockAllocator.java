@@ -14,13 +14,14 @@ import dev.allocspec.spec.SizeClass;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -60,6 +61,16 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LockFreeBlockAllocator implements BlockAllocator, SelfChecking {
 
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(LockFreeBlockAllocator.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final CasStrategy strategy;
     private final String strategyReason;
     private final ChunkPolicy policy;
@@ -70,7 +81,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private final ChunkDirectory directory = new ChunkDirectory();
     private final LongAdder rawBlocksLive = new LongAdder();
     private final LongAdder rawBytesLive = new LongAdder();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Set once by {@link #close()} (through {@link #casClosed}); a field of its own rather than an
+     * {@code AtomicBoolean}, so that the check on every call is one load, not two dependent ones.
+     */
+    private volatile boolean closed;
     /** Bases of raw blocks being given back: forgotten by the directory, not yet unmapped. */
     private final Set<Long> retiringRaw = ConcurrentHashMap.newKeySet();
     /** The per-thread caches in front of the shared stacks, or null when the allocator runs without them. */
@@ -192,10 +207,13 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
 
     /** Allocates from the top of a cache's bin, which the calling thread holds alone for this operation. */
     private MemorySegment allocateCached(ThreadCache cache, int classIndex, long byteSize) {
-        long block = caches.take(cache, classIndex);
-        Chunk chunk = cache.takenChunk;
+        ThreadCache.Bin bin = caches.take(cache, classIndex);
+        long block = bin.popped();
+        Chunk chunk = bin.poppedChunk();
         int index = chunk.blockIndex(block);
-        if (chunk.lvState(index) != Chunk.FREE) {
+        // A plain read: it checks for a broken stack and orders nothing. The FREE it expects was written by this
+        // thread's own free, or before the block's push that this thread's refill popped (CAS or lock in between).
+        if (chunk.plainState(index) != Chunk.FREE) {
             throw corruptStack(block, chunk.sizeClass);
         }
         // The block came off a bin only this thread is using: no other allocation can reach it, so a release store
@@ -281,7 +299,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (byteSize > SizeClass.LARGEST_BLOCK || !chunk.casState(index, Chunk.liveState(byteSize), Chunk.FREE)) {
             throw rejectFree(chunk, index, address, byteSize);
         }
-        int classIndex = chunk.sizeClass.ordinal();
+        int classIndex = chunk.classIndex;
         if (cache != null) {
             if (cache.lastChunk != chunk) {
                 cache.lastChunk = chunk;
@@ -349,7 +367,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!casClosed(false, true)) {
             throw Rejections.closed();
         }
         for (Chunk chunk : directory.chunks()) {
@@ -378,6 +396,15 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         return new long[] {calls, failures};
     }
 
+    private boolean lvClosed() {
+        return closed;
+    }
+
+    /** Exactly one {@code close()} wins. */
+    private boolean casClosed(boolean expect, boolean update) {
+        return CLOSED.compareAndSet(this, expect, update);
+    }
+
     /** The thread caches, for tests in this package; null when the allocator runs without them. */
     ThreadCaches threadCaches() {
         return caches;
@@ -389,7 +416,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     }
 
     private void requireOpen() {
-        if (closed.get()) {
+        if (lvClosed()) {
             throw Rejections.closed();
         }
     }
