@@ -207,9 +207,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
 
     /** Allocates from the top of a cache's bin, which the calling thread holds alone for this operation. */
     private MemorySegment allocateCached(ThreadCache cache, int classIndex, long byteSize) {
-        ThreadCache.Bin bin = caches.take(cache, classIndex);
-        long block = bin.popped();
-        Chunk chunk = bin.poppedChunk();
+        long block = caches.take(cache, classIndex);
+        Chunk chunk = cache.takenChunk;
         int index = chunk.blockIndex(block);
         // A plain read: it checks for a broken stack and orders nothing. The FREE it expects was written by this
         // thread's own free, or before the block's push that this thread's refill popped (CAS or lock in between).

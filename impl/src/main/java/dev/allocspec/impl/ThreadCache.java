@@ -70,19 +70,6 @@ final class ThreadCache extends ThreadCacheFields {
             return count == blocks.length;
         }
 
-        /**
-         * The block {@link ThreadCaches#take} popped last: it stays in the slot above the top until the bin changes
-         * again. Chunk slots above the top are not cleared: pooled chunks live as long as the allocator.
-         */
-        long popped() {
-            return blocks[count];
-        }
-
-        /** The chunk of {@link #popped()}. */
-        Chunk poppedChunk() {
-            return chunks[count];
-        }
-
         /** How many blocks a refill takes in one batch, and a flush gives back. */
         int batch() {
             return blocks.length / 2;

@@ -24,6 +24,8 @@ abstract class ThreadCacheFields extends PadBefore {
     final long[] netIn;
     /** Cache operations since the last low-water pass. */
     int events;
+    /** The chunk of the block {@code ThreadCaches.take} returned last. */
+    Chunk takenChunk;
     /**
      * The pooled chunk of the block this thread freed last: frees tend to hit the same chunk, and a pooled chunk's
      * range never changes while the allocator is open, so a hit is exact and saves the page-map lookup.

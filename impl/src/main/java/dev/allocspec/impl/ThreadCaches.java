@@ -237,25 +237,24 @@ final class ThreadCaches {
     }
 
     /**
-     * Pops the top block of a class's bin for allocation, refilling the bin from the shared stack (growing the pool if
-     * that is empty too) first. Returns the bin: the popped block and its chunk are {@link ThreadCache.Bin#popped()}
-     * and {@link ThreadCache.Bin#poppedChunk()} (read from the bin rather than passed back through a field, which cost
-     * a store and a load per allocation).
+     * Takes the top block of a class's bin for allocation, refilling the bin from the shared stack (growing the pool
+     * if that is empty too) first. Returns the block; its chunk is then in {@code cache.takenChunk}.
      */
-    ThreadCache.Bin take(ThreadCache cache, int classIndex) {
-        // Before the pop, so that the popped slot stays put until the caller reads it. A low-water pass here moves the
-        // bin's bottom blocks to the shared stack, which keeps the logical stack's order (see ThreadCache); the bin may
-        // then be empty and refill.
-        afterEvent(cache);
+    long take(ThreadCache cache, int classIndex) {
         ThreadCache.Bin bin = cache.bins[classIndex];
         if (bin.count == 0) {
             refill(cache, classIndex);
         }
         int top = --bin.count;
+        long block = bin.blocks[top];
+        cache.takenChunk = bin.chunks[top];
+        bin.chunks[top] = null;
         if (top < bin.lowWater) {
             bin.lowWater = top;
         }
-        return bin;
+        // Only after the block has left the bin: a low-water pass here flushes the bin, never the taken block.
+        afterEvent(cache);
+        return block;
     }
 
     /** Puts a freed block on top of its class's bin, flushing the bin's bottom half first if it is full. */
@@ -301,6 +300,9 @@ final class ThreadCaches {
         pool.stack.pushChain(bin.blocks[moved - 1], bin.blocks[0]);
         System.arraycopy(bin.blocks, moved, bin.blocks, 0, bin.count - moved);
         System.arraycopy(bin.chunks, moved, bin.chunks, 0, bin.count - moved);
+        for (int i = bin.count - moved; i < bin.count; i++) {
+            bin.chunks[i] = null;
+        }
         bin.count -= moved;
         bin.lowWater = Math.min(bin.lowWater, bin.count);
         cache.countMoved(classIndex, -moved);

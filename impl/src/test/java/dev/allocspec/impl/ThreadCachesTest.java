@@ -282,28 +282,6 @@ class ThreadCachesTest {
     }
 
     @Test
-    void aLowWaterPassThatFallsOnAnAllocationStillHandsOutTheTopBlock() {
-        List<MemorySegment> blocks = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            blocks.add(allocator.allocate(64)); // the refill put 32 in the bin
-        }
-        blocks.forEach(allocator::free);
-        long lastFreed = blocks.get(2).address();
-        ThreadCache cache = allocator.threadCaches().current();
-        ThreadCache.Bin bin = cache.bins[SizeClass.B64.ordinal()];
-        bin.lowWater = bin.count; // as a pass leaves it: the bin never went below its 32 blocks since
-        cache.events = ThreadCache.GC_INTERVAL - 1; // the next cache operation runs a low-water pass
-        FreeStack shared = allocator.pool(SizeClass.B64).stack;
-        int onStackBefore = shared.snapshot(10_000).size();
-        MemorySegment next = allocator.allocate(64);
-        assertThat(cache.events).as("the pass ran at this allocation").isZero();
-        assertThat(shared.snapshot(10_000).size() - onStackBefore).as("the pass flushed 3/4 of the bin's 32")
-                .isEqualTo(24);
-        assertThat(next.address()).as("LIFO: the block freed last, as the reference would give").isEqualTo(lastFreed);
-        allocator.free(next);
-    }
-
-    @Test
     void threadsWhoseIdsShareASlotEachGetTheirOwnCache() throws Exception {
         // More live threads than the first table has slots: ids collide and the table grows under the threads; each
         // must still be handed its own cache, every time.
