@@ -37,6 +37,9 @@ public enum SizeClass {
      */
     public static final long MAX_REQUEST = 1L << 62;
 
+    /** How many pooled classes there are; also the {@link #ordinal()} of {@link #RAW}. */
+    public static final int POOLED_CLASSES = 5;
+
     private static final List<SizeClass> POOLED = List.of(B64, B256, B1K, B4K, B16K);
 
     private final int blockSize;
@@ -100,9 +103,6 @@ public enum SizeClass {
         checkAlignment(byteAlignment, pageSize);
         return indexOf(Math.max(byteSize, byteAlignment));
     }
-
-    /** How many pooled classes there are; also the {@link #ordinal()} of {@link #RAW}. */
-    public static final int POOLED_CLASSES = 5;
 
     private static final SizeClass[] BY_INDEX = values();
 
