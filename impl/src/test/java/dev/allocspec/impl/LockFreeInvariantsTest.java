@@ -67,6 +67,19 @@ class LockFreeInvariantsTest {
     }
 
     @Test
+    void catchesAPoppedBlockThatIsStillLiveWhenARefillBringsItIntoTheCache() {
+        try (LockFreeBlockAllocator cached = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).build()) {
+            MemorySegment liveInCache = cached.allocate(100); // the refill took the chunk's 4 blocks: 3 left in the bin
+            cached.pool(SizeClass.B256).stack.push(liveInCache.address());
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 4; i++) { // 3 from the bin, then a refill pops the live block
+                    cached.allocate(100);
+                }
+            }).isInstanceOf(InvariantViolation.class).hasMessageStartingWith(Invariant.SINGLE_OWNER.id());
+        }
+    }
+
+    @Test
     void namesConservationForABlockCachedTwice() {
         try (LockFreeBlockAllocator cached = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).build()) {
             MemorySegment block = cached.allocate(100);
