@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongPredicate;
 
 /**
  * A lock-free LIFO stack of free blocks (a Treiber stack) whose top is a stamped double word, as in jalib's
@@ -202,9 +203,23 @@ public class FreeStack {
      * flight; the limit bounds the walk of a corrupted (cyclic) stack.
      */
     public List<Long> snapshot(int limit) {
+        return snapshot(limit, node -> true);
+    }
+
+    /**
+     * The addresses on the stack, top first, at most {@code limit} of them, following a node's link only if
+     * {@code followable} accepts the node: a corrupted link (a broken allocator, or a caller writing into a block it
+     * freed) may point anywhere, and reading it could crash the JVM instead of reporting the corruption. The first
+     * node refused is still listed, last, so that the caller can name it. Only meaningful when no operation is in
+     * flight.
+     */
+    public List<Long> snapshot(int limit, LongPredicate followable) {
         List<Long> blocks = new ArrayList<>();
         for (long node = top.laNode(); node != EMPTY && blocks.size() < limit; node = FreeBlockLayout.lpNext(node)) {
             blocks.add(node);
+            if (!followable.test(node)) {
+                break;
+            }
         }
         return blocks;
     }

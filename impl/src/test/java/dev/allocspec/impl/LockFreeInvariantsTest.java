@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -55,6 +56,16 @@ class LockFreeInvariantsTest {
         MemorySegment small = allocator.allocate(10);
         allocator.pool(SizeClass.B256).stack.push(small.address());
         assertViolation(Invariant.ARENA_CONTAINMENT);
+    }
+
+    @Test
+    void namesContainmentForAFreeLinkIntoUnmappedMemoryInsteadOfFollowingIt() {
+        MemorySegment freed = allocator.allocate(100);
+        allocator.free(freed);
+        long unmapped = 0x40; // below every mapping the kernel hands out: reading it would crash the JVM
+        freed.set(ValueLayout.JAVA_LONG, 0, unmapped); // a write after free, over the free-list link
+        assertThatThrownBy(allocator::checkInvariants).isInstanceOf(InvariantViolation.class)
+                .hasMessageStartingWith(Invariant.ARENA_CONTAINMENT.id() + " violated").hasMessageContaining("0x40 ");
     }
 
     @Test
