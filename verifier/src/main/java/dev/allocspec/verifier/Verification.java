@@ -46,10 +46,12 @@ final class Verification {
     private final String jcstressFilter;
     private final Path out;
     private final Progress progress;
+    private final Journal journal;
     private final List<Finding> findings = new ArrayList<>();
 
     Verification(Depth depth, Integer tries, List<Target> targets, boolean projectAllocator,
-                 List<CasStrategy> strategies, boolean jcstress, String jcstressFilter, Path out, Progress progress) {
+                 List<CasStrategy> strategies, boolean jcstress, String jcstressFilter, Path out, Progress progress,
+                 Journal journal) {
         this.depth = depth;
         this.tries = tries;
         this.targets = targets;
@@ -59,6 +61,7 @@ final class Verification {
         this.jcstressFilter = jcstressFilter;
         this.out = out;
         this.progress = progress;
+        this.journal = journal;
     }
 
     /** How many stages {@link #run()} will report. */
@@ -101,10 +104,10 @@ final class Verification {
     }
 
     private void contract(Target target) {
-        progress.stage("contract tests: " + target.label());
+        beginStage("contract tests: " + target.label());
         VerifierContract.factory = target.factory();
         for (JUnitStage.TestResult result : JUnitStage.run(selectClass(VerifierContract.class))) {
-            findings.add(new Finding("contract", "BlockAllocatorContract#" + result.method(),
+            record(new Finding("contract", "BlockAllocatorContract#" + result.method(),
                     CONTRACT + result.method(), target.label(), 1, result.passed(),
                     result.passed() ? null : Finding.invariantNamedIn(String.valueOf(result.failure())),
                     result.detail()));
@@ -112,7 +115,7 @@ final class Verification {
     }
 
     private void properties(Target target) {
-        progress.stage("state-machine properties: " + target.label());
+        beginStage("state-machine properties: " + target.label());
         VerifierProperties.factory = target.factory();
         VerifierProperties.label = target.label();
         VerifierProperties.settings = depth.settings(tries);
@@ -130,12 +133,12 @@ final class Verification {
     /** The finding of one state-machine property run; {@code sequential} is null if it did not run to a report. */
     private void sequentialFinding(String check, PropertyReport sequential, Target target) {
         if (sequential == null) {
-            findings.add(new Finding("properties", check, "dev.allocspec.properties.allocator.", target.label(), 0,
+            record(new Finding("properties", check, "dev.allocspec.properties.allocator.", target.label(), 0,
                     false, null, "the property did not run to a report"));
             return;
         }
         Optional<Failure> failure = sequential.failure();
-        findings.add(new Finding("properties", check, "dev.allocspec.properties.allocator.", target.label(),
+        record(new Finding("properties", check, "dev.allocspec.properties.allocator.", target.label(),
                 sequential.steps(), failure.isEmpty(),
                 failure.map(f -> Finding.invariantNamedIn(String.valueOf(f.cause().getMessage()))).orElse(null),
                 failure.map(Failure::report).orElse("")));
@@ -145,7 +148,7 @@ final class Verification {
 
     /** The finding of one concurrent-scenario property run; {@code concurrent} is null if it did not run. */
     private void concurrentFinding(String check, Optional<Failure> concurrent, Target target) {
-        findings.add(new Finding("properties", check, "dev.allocspec.properties.concurrent.",
+        record(new Finding("properties", check, "dev.allocspec.properties.concurrent.",
                 target.label(), 10L * VerifierProperties.concurrentTries,
                 concurrent != null && concurrent.isEmpty(),
                 concurrent == null ? null : concurrent.map(f -> Finding.invariantNamedIn(
@@ -154,10 +157,10 @@ final class Verification {
     }
 
     private void abaReplay() {
-        progress.stage("deterministic ABA replay (every strategy)");
+        beginStage("deterministic ABA replay (every strategy)");
         for (JUnitStage.TestResult result : JUnitStage.run(selectClass("dev.allocspec.impl.AbaReplayTest"))) {
             if (!result.skipped()) {
-                findings.add(new Finding("aba-replay", "AbaReplayTest#" + result.method(),
+                record(new Finding("aba-replay", "AbaReplayTest#" + result.method(),
                         "dev.allocspec.impl.AbaReplayTest#" + result.method(), result.displayName(), 1,
                         result.passed(), null, result.detail()));
             }
@@ -165,7 +168,7 @@ final class Verification {
     }
 
     private void negativeControls() {
-        progress.stage("negative controls: does the suite still bite here?");
+        beginStage("negative controls: does the suite still bite here?");
         System.setProperty("allocspec.reportDir", out.toString());
         List<JUnitStage.TestResult> results = new ArrayList<>(JUnitStage.run(
                 selectClass("dev.allocspec.properties.controls.NegativeControlsProperties"),
@@ -175,13 +178,25 @@ final class Verification {
             if (result.skipped()) {
                 continue; // a control only a concurrent schedule exposes: the ABA replay and the scenarios run it
             }
-            findings.add(new Finding("negative-controls", result.displayName().replaceFirst("^\\[\\d+\\] ", ""),
+            record(new Finding("negative-controls", result.displayName().replaceFirst("^\\[\\d+\\] ", ""),
                     NEGATIVE_CONTROL, result.method(), 1, result.passed(), null, result.detail()));
         }
     }
 
+    /** Begins a stage: on the terminal, and in the journal that names it if this JVM dies in it. */
+    private void beginStage(String name) {
+        progress.stage(name);
+        journal.stage(name);
+    }
+
+    /** Records a finding: for the report, and in the journal that keeps it if this JVM dies later. */
+    private void record(Finding finding) {
+        findings.add(finding);
+        journal.finding(finding);
+    }
+
     private void jcstress() throws IOException, InterruptedException {
-        progress.stage("jcstress (" + depth.jcstressMode + " mode, forked JVMs)");
+        beginStage("jcstress (" + depth.jcstressMode + " mode, forked JVMs)");
         JcstressLauncher launcher = new JcstressLauncher(absoluteClassPath(), Math.max(30, depth.estimateSeconds / 30));
         String filter = jcstressFilter != null ? jcstressFilter
                 : JcstressLauncher.realTests(strategies.contains(CasStrategy.NATIVE_CAS128));
@@ -193,13 +208,13 @@ final class Verification {
         for (Map.Entry<String, String> verdict : real.verdicts().entrySet()) {
             String test = verdict.getKey();
             boolean ok = verdict.getValue().equals("OK");
-            findings.add(new Finding("jcstress", test.substring(JcstressLauncher.PACKAGE.length()),
+            record(new Finding("jcstress", test.substring(JcstressLauncher.PACKAGE.length()),
                     test.substring(0, test.lastIndexOf('.')), // the test class: catalogue checks name its scenario
                     test.substring(test.lastIndexOf('.') + 1), real.samples(test), ok, null,
                     ok ? "" : sectionOf(real.runResults(), test)));
         }
         if (real.verdicts().isEmpty()) {
-            findings.add(new Finding("jcstress", "jcstress run", JcstressLauncher.PACKAGE, "all", 0, false, null,
+            record(new Finding("jcstress", "jcstress run", JcstressLauncher.PACKAGE, "all", 0, false, null,
                     "no jcstress test ran (filter " + filter + "):\n" + real.runResults()));
         }
         progress.note(real.verdicts().size() + " jcstress tests in " + real.seconds() + " s");
@@ -211,7 +226,7 @@ final class Verification {
         for (String control : List.of("NegativeControlAbaTest.Unstamped", "NegativeControlLostPushTest.LosesPush")) {
             String test = JcstressLauncher.PACKAGE + control;
             boolean caught = controls.forbiddenObserved(test);
-            findings.add(new Finding("negative-controls", "jcstress " + control, NEGATIVE_CONTROL, control,
+            record(new Finding("negative-controls", "jcstress " + control, NEGATIVE_CONTROL, control,
                     controls.samples(test), caught, null, caught ? sectionOf(controls.runResults(), test)
                     : "the negative control showed no FORBIDDEN outcome:\n" + sectionOf(controls.runResults(), test)));
         }

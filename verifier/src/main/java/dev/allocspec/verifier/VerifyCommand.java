@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.Console;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,14 +21,17 @@ import java.util.concurrent.Callable;
 /**
  * {@code java -jar allocspec-verify.jar}: validates an allocator on this JVM and CPU against the reference and
  * writes report.md and report.json. Exit code 0 when every invariant holds, 1 when any is violated (or a negative
- * control is no longer caught), 2 on usage errors.
+ * control is no longer caught, or the checks crashed the JVM running them), 2 on usage errors.
  */
 @Command(name = "allocspec-verify", mixinStandardHelpOptions = true, versionProvider = VerifyCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = {"Validates a block allocator on this JVM and CPU against the allocspec reference allocator: "
                 + "platform fingerprint, contract tests, state-machine properties, deterministic ABA replay, "
                 + "negative controls and jcstress races. Writes report.md and report.json.",
-            "Exit codes: 0 every invariant holds, 1 an invariant is violated, 2 usage error."})
+            "The checks run in a child JVM with the same runtime and options: if the allocator under test crashes it, "
+                + "the report says so (FAIL) and keeps the checks that finished before.",
+            "Exit codes: 0 every invariant holds, 1 an invariant is violated or the checks crashed the JVM, 2 usage "
+                + "error."})
 public final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--depth", defaultValue = "quick", paramLabel = "quick|standard|deep",
@@ -113,6 +118,38 @@ public final class VerifyCommand implements Callable<Integer> {
                 }
             }
         }
+        String journal = System.getProperty(Journal.PROPERTY);
+        return journal == null ? superviseChecks(stdout, verified)
+                : runChecks(stdout, targets, verified, strategies, Path.of(journal));
+    }
+
+    /**
+     * The verifier's own JVM: the arguments are valid, so the checks run in a {@link CheckingJvm}. If it ends on its
+     * own, it has written the report and printed the verdict; if it dies, the report is written here.
+     */
+    private int superviseChecks(PrintStream stdout, List<String> verified) throws IOException, InterruptedException {
+        String startedAt = Instant.now().toString();
+        long start = System.nanoTime();
+        Path journal = Files.createTempFile("allocspec-verify-", ".journal");
+        try {
+            CheckingJvm.Outcome outcome = CheckingJvm.run(spec.commandLine().getParseResult().originalArgs(),
+                    journal, out.toAbsolutePath());
+            if (outcome.exitedNormally()) {
+                return outcome.exitCode();
+            }
+            Journal.Contents done = Journal.read(journal);
+            List<Finding> findings = new ArrayList<>(done.findings());
+            findings.add(outcome.death(done.lastStage()));
+            return report(stdout, startedAt, (System.nanoTime() - start) / 1_000_000_000L, verified,
+                    Fingerprint.probe(), findings);
+        } finally {
+            Files.deleteIfExists(journal);
+        }
+    }
+
+    /** The checking JVM: runs every stage, recording each in the journal as it goes, then reports. */
+    private int runChecks(PrintStream stdout, List<Verification.Target> targets, List<String> verified,
+                          List<CasStrategy> strategies, Path journalFile) throws IOException, InterruptedException {
         Console console = System.console();
         boolean interactive = console != null && console.isTerminal();
         Progress progress = new Progress(stdout, interactive,
@@ -121,10 +158,19 @@ public final class VerifyCommand implements Callable<Integer> {
         Fingerprint fingerprint = Fingerprint.probe();
         progress.note("platform: " + fingerprint.jvmVendor() + " " + fingerprint.jvmVersion() + " on "
                 + fingerprint.arch() + ", native CAS: " + fingerprint.instructionPath());
-        List<Finding> findings = new Verification(depth, tries, targets, impl == null, strategies, jcstress,
-                jcstressFilter, out.toAbsolutePath(), progress).run();
-        Report report = Report.of(startedAt, progress.elapsedSeconds(), depth.name().toLowerCase(Locale.ROOT),
-                verified, fingerprint, findings);
+        List<Finding> findings;
+        try (Journal journal = Journal.appendingTo(journalFile)) {
+            findings = new Verification(depth, tries, targets, impl == null, strategies, jcstress, jcstressFilter,
+                    out.toAbsolutePath(), progress, journal).run();
+        }
+        return report(stdout, startedAt, progress.elapsedSeconds(), verified, fingerprint, findings);
+    }
+
+    /** Writes report.md and report.json, prints the verdict and what failed, and returns the exit code. */
+    private int report(PrintStream stdout, String startedAt, long seconds, List<String> verified,
+                       Fingerprint fingerprint, List<Finding> findings) throws IOException {
+        Report report = Report.of(startedAt, seconds, depth.name().toLowerCase(Locale.ROOT), verified, fingerprint,
+                findings);
         report.write(out);
         stdout.println("allocspec-verify: " + report.verdict() + " (" + findings.stream().filter(Finding::passed)
                 .count() + "/" + findings.size() + " checks held) on " + fingerprint.jvmVendor() + " "
@@ -134,6 +180,8 @@ public final class VerifyCommand implements Callable<Integer> {
                 .forEach(r -> stdout.println("  violated: " + r.id() + " " + r.statement()));
         findings.stream().filter(f -> f.stage().equals("negative-controls") && !f.passed())
                 .forEach(f -> stdout.println("  negative control not caught: " + f.check()));
+        findings.stream().filter(f -> f.stage().equals(CheckingJvm.DIED))
+                .forEach(f -> stdout.println("  " + f.check() + " " + f.target()));
         return report.verdict().equals("PASS") ? 0 : 1;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,11 +17,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs the packaged jar end to end, as a porting engineer would, at a tiny depth: the verdict, the fingerprint, the
- * exit codes, a negative-control implementation that must fail naming the broken invariant, and --compare.
+ * exit codes, a negative-control implementation that must fail naming the broken invariant, an implementation that
+ * crashes the JVM, and --compare.
  */
 class VerifierEndToEndIT {
 
     private static final Path JAR = Path.of("target", "allocspec-verify.jar").toAbsolutePath();
+    /** Where {@link CrashingAllocatorFactory} is, for the run that puts it on the class path beside the jar. */
+    private static final Path TEST_CLASSES = Path.of("target", "test-classes").toAbsolutePath();
 
     record Result(int exitCode, String output) {
     }
@@ -64,6 +68,32 @@ class VerifierEndToEndIT {
     }
 
     @Test
+    void aCrashOfTheImplementationIsReportedAsAFailureThatKeepsTheChecksBeforeIt(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report");
+        Result run = run(dir, List.of("--enable-native-access=ALL-UNNAMED", "-cp", JAR.getFileName() + File.pathSeparator + TEST_CLASSES,
+                "dev.allocspec.verifier.Launcher"), "--impl", CrashingAllocatorFactory.class.getName(),
+                "--tries", "5", "--no-jcstress", "--out", out.toString());
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("allocspec-verify: FAIL")
+                .contains("the checking JVM died during the stage 'state-machine properties: "
+                        + CrashingAllocatorFactory.class.getName() + "'");
+        JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
+        assertThat(report.path("verdict").asText()).isEqualTo("FAIL");
+        List<JsonNode> findings = new ArrayList<>();
+        report.path("findings").forEach(findings::add);
+        assertThat(findings).filteredOn(f -> f.path("stage").asText().equals("contract"))
+                .as("the contract tests before the crash are kept").hasSizeGreaterThan(20)
+                .allMatch(f -> f.path("passed").asBoolean());
+        JsonNode death = findings.getLast();
+        assertThat(death.path("stage").asText()).isEqualTo("checking-jvm");
+        assertThat(death.path("passed").asBoolean()).isFalse();
+        assertThat(death.path("detail").asText()).contains("exit code 134").contains("SIGSEGV")
+                .contains(out.resolve("hs_err_checking_jvm.log").toString());
+        assertThat(Files.readString(out.resolve("report.md"))).contains("## Failures")
+                .contains("the checking JVM died");
+    }
+
+    @Test
     void usageErrorsExitWithTwo(@TempDir Path dir) throws Exception {
         assertThat(verify(dir, "--depth", "thorough").exitCode()).isEqualTo(2);
         Result noSuchImpl = verify(dir, "--impl", "com.example.NoSuchFactory", "--no-jcstress");
@@ -92,10 +122,17 @@ class VerifierEndToEndIT {
     }
 
     private static Result verify(Path workDir, String... args) throws IOException, InterruptedException {
+        return run(workDir, List.of("-jar", JAR.getFileName().toString()), args);
+    }
+
+    /** Runs {@code java <launch> <args>} from the jar's folder, the jar named relatively (see {@link #verify}). */
+    private static Result run(Path workDir, List<String> launch, String... args)
+            throws IOException, InterruptedException {
         // Run from the jar's folder with a relative path, as README's `java -jar verifier/target/...` does: the
         // jcstress stage forks JVMs in other folders and must still find the jar.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", JAR.getFileName().toString()));
+                .toString()));
+        command.addAll(launch);
         command.addAll(List.of(args));
         Path log = workDir.resolve("console-" + System.nanoTime() + ".txt");
         Process process = new ProcessBuilder(command).directory(JAR.getParent().toFile()).redirectErrorStream(true)

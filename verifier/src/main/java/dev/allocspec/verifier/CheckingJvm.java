@@ -1,0 +1,114 @@
+package dev.allocspec.verifier;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JVM that runs the checks: a child of the verifier's own JVM, with the same runtime, JVM options and arguments.
+ * The allocator under test works on raw memory; when it corrupts its free lists it can crash the whole JVM (a SIGSEGV
+ * in off-heap code is fatal, not an exception), and on a new CPU or JVM that is exactly what a porting check must
+ * report. Only the checking JVM dies then; the verifier's JVM writes a FAIL report that keeps every check the journal
+ * recorded, names the stage that was running and quotes the JVM's crash log.
+ */
+final class CheckingJvm {
+
+    /** The stage name of the finding that says the checking JVM died. */
+    static final String DIED = "checking-jvm";
+
+    /** At most how many lines of the crash log the finding quotes: its summary and the crashed thread's stack. */
+    private static final int CRASH_LOG_LINES = 120;
+
+    /**
+     * How the checking JVM ended.
+     *
+     * @param exitCode its exit code
+     * @param crashLog where the JVM writes its fatal error log, if it wrote one ({@code -XX:ErrorFile})
+     */
+    record Outcome(int exitCode, Path crashLog) {
+
+        /** Whether it ended on its own with one of the verifier's exit codes (0, 1, 2) rather than dying. */
+        boolean exitedNormally() {
+            return exitCode >= 0 && exitCode <= 2;
+        }
+
+        /** The failing finding that reports the death, after the stage the journal names last (or null). */
+        Finding death(String lastStage) throws IOException {
+            String during = lastStage == null ? "before its first stage" : "during the stage '" + lastStage + "'";
+            StringBuilder detail = new StringBuilder("The JVM running the checks died with exit code " + exitCode
+                    + meaning(exitCode) + " " + during + ", instead of reporting. A crash of the allocator under test "
+                    + "(a SIGSEGV in off-heap code) takes the whole JVM down; the checks that finished before it are "
+                    + "kept in this report.\n");
+            if (Files.exists(crashLog)) {
+                detail.append("The JVM's crash log: ").append(crashLog).append("; it begins:\n\n");
+                quoteUpToTheCrashedStack(Files.readAllLines(crashLog, StandardCharsets.UTF_8), detail);
+            } else {
+                detail.append("It wrote no crash log (").append(crashLog).append("); its last words are in the "
+                        + "output above and in verification.log.\n");
+            }
+            return new Finding(DIED, "the checking JVM died", DIED, during, 0, false, null, detail.toString());
+        }
+
+        /** The log's summary and the crashed thread's stack: what it says up to the first blank line after it. */
+        private static void quoteUpToTheCrashedStack(List<String> log, StringBuilder detail) {
+            boolean inStack = false;
+            for (String line : log.subList(0, Math.min(log.size(), CRASH_LOG_LINES))) {
+                if (inStack && line.isBlank()) {
+                    return;
+                }
+                inStack |= line.startsWith("Native frames:") || line.startsWith("Java frames:");
+                detail.append(line).append('\n');
+            }
+        }
+
+        private static String meaning(int exitCode) {
+            return switch (exitCode) {
+                case 134 -> " (SIGABRT: the JVM aborts so after a fatal error such as SIGSEGV)";
+                case 137 -> " (SIGKILL: killed from outside, e.g. by the kernel's out-of-memory killer)";
+                default -> exitCode > 128 ? " (signal " + (exitCode - 128) + ")" : "";
+            };
+        }
+    }
+
+    private CheckingJvm() {
+    }
+
+    /**
+     * Runs the verifier with {@code args} in a child JVM that records its progress in {@code journal}, its output
+     * going where this JVM's goes, and waits for it. If this JVM is stopped meanwhile, the child is stopped too.
+     */
+    static Outcome run(List<String> args, Path journal, Path out) throws IOException, InterruptedException {
+        Files.createDirectories(out);
+        Path crashLog = out.resolve("hs_err_checking_jvm.log");
+        Files.deleteIfExists(crashLog); // a log left by an earlier run must not be quoted as this one's
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> options = ManagementFactory.getRuntimeMXBean().getInputArguments(); // -Xmx, -XX:+UseZGC, -D...
+        command.addAll(options);
+        if (options.stream().noneMatch(option -> option.startsWith("--enable-native-access"))) {
+            command.add("--enable-native-access=ALL-UNNAMED"); // the jar's manifest grants it only to java -jar
+        }
+        command.add("-XX:ErrorFile=" + crashLog);
+        command.add("-D" + Journal.PROPERTY + "=" + journal);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), VerifyCommand.class.getName()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().remove("JDK_JAVA_OPTIONS"); // already among the input arguments passed above
+        Process process = builder.start();
+        Thread stopChild = new Thread(process::destroy, "allocspec-verify: stop the checking JVM");
+        Runtime.getRuntime().addShutdownHook(stopChild);
+        try {
+            return new Outcome(process.waitFor(), crashLog);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopChild);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: nothing to undo
+            }
+        }
+    }
+}
