@@ -31,18 +31,15 @@ final class CheckingJvm {
      */
     record Outcome(int exitCode, Path crashLog) {
 
-        /** Whether it ended on its own with one of the verifier's exit codes (0, 1, 2) rather than dying. */
-        boolean exitedNormally() {
-            return exitCode >= 0 && exitCode <= 2;
-        }
-
-        /** The failing finding that reports the death, after the stage the journal names last (or null). */
+        /**
+         * The failing finding that reports that the checking JVM died (or never got going: a JVM that cannot start
+         * exits with 1 too), after the stage the journal names last (or null).
+         */
         Finding death(String lastStage) throws IOException {
             String during = lastStage == null ? "before its first stage" : "during the stage '" + lastStage + "'";
-            StringBuilder detail = new StringBuilder("The JVM running the checks died with exit code " + exitCode
-                    + meaning(exitCode) + " " + during + ", instead of reporting. A crash of the allocator under test "
-                    + "(a SIGSEGV in off-heap code) takes the whole JVM down; the checks that finished before it are "
-                    + "kept in this report.\n");
+            StringBuilder detail = new StringBuilder("The JVM running the checks ended with exit code " + exitCode
+                    + meaning(exitCode) + " " + during + ", before writing its report. The checks that finished "
+                    + "before it are kept in this report.\n");
             if (Files.exists(crashLog)) {
                 detail.append("The JVM's crash log: ").append(crashLog).append("; it begins:\n\n");
                 quoteUpToTheCrashedStack(Files.readAllLines(crashLog, StandardCharsets.UTF_8), detail);
@@ -67,9 +64,12 @@ final class CheckingJvm {
 
         private static String meaning(int exitCode) {
             return switch (exitCode) {
-                case 134 -> " (SIGABRT: the JVM aborts so after a fatal error such as SIGSEGV)";
+                case 134 -> " (SIGABRT: how the JVM ends after a fatal error, such as the SIGSEGV of an allocator "
+                        + "that reads or writes memory that is not there)";
                 case 137 -> " (SIGKILL: killed from outside, e.g. by the kernel's out-of-memory killer)";
-                default -> exitCode > 128 ? " (signal " + (exitCode - 128) + ")" : "";
+                default -> exitCode > 128 ? " (signal " + (exitCode - 128) + ")"
+                        : " (an error it could not turn into a report, or a JVM that could not start: see the output "
+                        + "above)";
             };
         }
     }

@@ -14,17 +14,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the checking JVM has done so far: one JSON line per stage begun and per finding, written and flushed as it
- * happens. If that JVM dies (a crash of the allocator under test takes the whole JVM down), the supervising JVM reads
- * it back, so that the report keeps every check that finished and names the stage that was running.
+ * What the checking JVM has done so far: one JSON line per stage begun, per finding, and a last one once the report is
+ * written, each flushed as it happens. If that JVM dies (a crash of the allocator under test takes the whole JVM
+ * down) or never gets going, the supervising JVM reads it back, so that the report keeps every check that finished
+ * and names the stage that was running.
  */
 final class Journal implements AutoCloseable {
 
     /** The system property that carries the journal's path to the checking JVM; set only there. */
     static final String PROPERTY = "allocspec.verify.journal";
 
-    /** One line: a stage begun, or a finding. */
-    record Entry(String stage, Finding finding) {
+    /** One line: a stage begun, a finding, or the report written. */
+    record Entry(String stage, Finding finding, boolean reported) {
     }
 
     /**
@@ -32,8 +33,9 @@ final class Journal implements AutoCloseable {
      *
      * @param lastStage the last stage begun, or null if none was
      * @param findings  the findings, in order
+     * @param reported  whether the checking JVM wrote its report: it ran to the end
      */
-    record Contents(String lastStage, List<Finding> findings) {
+    record Contents(String lastStage, List<Finding> findings, boolean reported) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,11 +53,16 @@ final class Journal implements AutoCloseable {
     }
 
     void stage(String name) {
-        append(new Entry(name, null));
+        append(new Entry(name, null, false));
     }
 
     void finding(Finding finding) {
-        append(new Entry(null, finding));
+        append(new Entry(null, finding, false));
+    }
+
+    /** The report is written: whatever exit code follows is the verdict's. */
+    void reported() {
+        append(new Entry(null, null, true));
     }
 
     private void append(Entry entry) {
@@ -76,6 +83,7 @@ final class Journal implements AutoCloseable {
     static Contents read(Path file) throws IOException {
         String lastStage = null;
         List<Finding> findings = new ArrayList<>();
+        boolean reported = false;
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             Entry entry;
             try {
@@ -89,8 +97,9 @@ final class Journal implements AutoCloseable {
             if (entry.finding() != null) {
                 findings.add(entry.finding());
             }
+            reported |= entry.reported();
         }
-        return new Contents(lastStage, findings);
+        return new Contents(lastStage, findings, reported);
     }
 
     @Override

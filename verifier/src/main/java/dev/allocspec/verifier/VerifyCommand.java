@@ -124,8 +124,9 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     /**
-     * The verifier's own JVM: the arguments are valid, so the checks run in a {@link CheckingJvm}. If it ends on its
-     * own, it has written the report and printed the verdict; if it dies, the report is written here.
+     * The verifier's own JVM: the arguments are valid, so the checks run in a {@link CheckingJvm}. If its journal says
+     * it wrote the report, it has printed the verdict too, and its exit code is the answer; if it died first, the
+     * report is written here.
      */
     private int superviseChecks(PrintStream stdout, List<String> verified) throws IOException, InterruptedException {
         String startedAt = Instant.now().toString();
@@ -134,10 +135,10 @@ public final class VerifyCommand implements Callable<Integer> {
         try {
             CheckingJvm.Outcome outcome = CheckingJvm.run(spec.commandLine().getParseResult().originalArgs(),
                     journal, out.toAbsolutePath());
-            if (outcome.exitedNormally()) {
+            Journal.Contents done = Journal.read(journal);
+            if (done.reported()) {
                 return outcome.exitCode();
             }
-            Journal.Contents done = Journal.read(journal);
             List<Finding> findings = new ArrayList<>(done.findings());
             findings.add(outcome.death(done.lastStage()));
             return report(stdout, startedAt, (System.nanoTime() - start) / 1_000_000_000L, verified,
@@ -158,12 +159,13 @@ public final class VerifyCommand implements Callable<Integer> {
         Fingerprint fingerprint = Fingerprint.probe();
         progress.note("platform: " + fingerprint.jvmVendor() + " " + fingerprint.jvmVersion() + " on "
                 + fingerprint.arch() + ", native CAS: " + fingerprint.instructionPath());
-        List<Finding> findings;
         try (Journal journal = Journal.appendingTo(journalFile)) {
-            findings = new Verification(depth, tries, targets, impl == null, strategies, jcstress, jcstressFilter,
-                    out.toAbsolutePath(), progress, journal).run();
+            List<Finding> findings = new Verification(depth, tries, targets, impl == null, strategies, jcstress,
+                    jcstressFilter, out.toAbsolutePath(), progress, journal).run();
+            int exitCode = report(stdout, startedAt, progress.elapsedSeconds(), verified, fingerprint, findings);
+            journal.reported();
+            return exitCode;
         }
-        return report(stdout, startedAt, progress.elapsedSeconds(), verified, fingerprint, findings);
     }
 
     /** Writes report.md and report.json, prints the verdict and what failed, and returns the exit code. */
