@@ -32,7 +32,11 @@ import java.util.List;
  *   <li>free of a block that is already free (double free): {@link IllegalStateException}. A stale segment of a
  *       pooled block whose memory has since been handed out again cannot be told from the new owner's segment
  *       (same address, same size, as with {@code malloc}): freeing it frees the new owner's block. Raw blocks are
- *       safe from this: each has a scope of its own, closed when it is freed;</li>
+ *       safe from this: each has a scope of its own, closed when it is freed. Writing through a pooled block's
+ *       segment after freeing it is the caller's bug that no check can refuse: the memory stays mapped, and an
+ *       allocator that keeps its free list inside free blocks (as jalib does) finds its links overwritten;
+ *       the lock-free allocator's {@code checkInvariants()} reports such a link (INV-ARENA-CONTAINMENT) instead of
+ *       following it;</li>
  *   <li>{@code null}: {@link NullPointerException};</li>
  *   <li>any call after {@link #close()}, {@code close()} included: {@link IllegalStateException};</li>
  *   <li>the system refusing memory: {@link OutOfMemoryError} with the size and the reason; the allocator stays
