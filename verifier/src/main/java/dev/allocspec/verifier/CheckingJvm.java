@@ -9,11 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The JVM that runs the checks: a child of the verifier's own JVM, with the same runtime, JVM options and arguments.
+ * A JVM that runs the checks: a child of the verifier's own JVM, with the same runtime, JVM options and arguments,
+ * plus the options of its {@link JvmConfiguration}.
  * The allocator under test works on raw memory; when it corrupts its free lists it can crash the whole JVM (a SIGSEGV
  * in off-heap code is fatal, not an exception), and on a new CPU or JVM that is exactly what a porting check must
- * report. Only the checking JVM dies then; the verifier's JVM writes a FAIL report that keeps every check the journal
- * recorded, names the stage that was running and quotes the JVM's crash log.
+ * report. Only the checking JVM dies then; the verifier's JVM, which writes the report from the checking JVMs'
+ * journals, records a failure that names the stage that was running and quotes the JVM's crash log.
  */
 final class CheckingJvm {
 
@@ -32,13 +33,14 @@ final class CheckingJvm {
     record Outcome(int exitCode, Path crashLog) {
 
         /**
-         * The failing finding that reports that the checking JVM died (or never got going: a JVM that cannot start
-         * exits with 1 too), after the stage the journal names last (or null).
+         * The failing finding that reports that the checking JVM under {@code configuration} died (or never got
+         * going: a JVM that cannot start exits with 1), after the stage the journal names last (or null).
          */
-        Finding death(String lastStage) throws IOException {
-            String during = lastStage == null ? "before its first stage" : "during the stage '" + lastStage + "'";
+        Finding death(JvmConfiguration configuration, String lastStage) throws IOException {
+            String during = lastStage == null ? configuration.label("before its first stage")
+                    : "during the stage '" + lastStage + "'";
             StringBuilder detail = new StringBuilder("The JVM running the checks ended with exit code " + exitCode
-                    + meaning(exitCode) + " " + during + ", before writing its report. The checks that finished "
+                    + meaning(exitCode) + " " + during + ", before it had run every stage. The checks that finished "
                     + "before it are kept in this report.\n");
             if (Files.exists(crashLog)) {
                 detail.append("The JVM's crash log: ").append(crashLog).append("; it begins:\n\n");
@@ -78,24 +80,41 @@ final class CheckingJvm {
     }
 
     /**
-     * Runs the verifier with {@code args} in a child JVM that records its progress in {@code journal}, its output
-     * going where this JVM's goes, and waits for it. If this JVM is stopped meanwhile, the child is stopped too.
+     * The command line of a checking JVM: this runtime's java, this JVM's options ({@code inputOptions}: -Xmx,
+     * -XX:+UseZGC, -D...) with the configuration's after them, the crash log's and the journal's place, then the
+     * verifier's class and {@code args}.
      */
-    static Outcome run(List<String> args, Path journal, Path out) throws IOException, InterruptedException {
-        Files.createDirectories(out);
-        Path crashLog = out.resolve("hs_err_checking_jvm.log");
-        Files.deleteIfExists(crashLog); // a log left by an earlier run must not be quoted as this one's
+    static List<String> command(List<String> inputOptions, JvmConfiguration configuration, Path crashLog,
+                                Path journal, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> options = ManagementFactory.getRuntimeMXBean().getInputArguments(); // -Xmx, -XX:+UseZGC, -D...
-        command.addAll(options);
-        if (options.stream().noneMatch(option -> option.startsWith("--enable-native-access"))) {
+        // Two collectors chosen would stop the JVM at start: the configuration's choice replaces the one given.
+        inputOptions.stream().filter(option -> !(configuration.picksGc() && JvmConfiguration.isGcChoice(option)))
+                .forEach(command::add);
+        if (inputOptions.stream().noneMatch(option -> option.startsWith("--enable-native-access"))) {
             command.add("--enable-native-access=ALL-UNNAMED"); // the jar's manifest grants it only to java -jar
         }
+        command.addAll(configuration.options()); // after the options given: where two disagree, the last one wins
         command.add("-XX:ErrorFile=" + crashLog);
+        command.add("-D" + JvmConfiguration.PROPERTY + "=" + configuration.name());
         command.add("-D" + Journal.PROPERTY + "=" + journal);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), VerifyCommand.class.getName()));
         command.addAll(args);
+        return command;
+    }
+
+    /**
+     * Runs the verifier with {@code args} in a child JVM under {@code configuration} that records its progress in
+     * {@code journal}, its output going where this JVM's goes, and waits for it. If this JVM is stopped meanwhile, the
+     * child is stopped too.
+     */
+    static Outcome run(List<String> args, JvmConfiguration configuration, Path journal, Path out)
+            throws IOException, InterruptedException {
+        Files.createDirectories(out);
+        Path crashLog = out.resolve("hs_err_checking_jvm" + configuration.fileSuffix() + ".log");
+        Files.deleteIfExists(crashLog); // a log left by an earlier run must not be quoted as this one's
+        List<String> command = command(ManagementFactory.getRuntimeMXBean().getInputArguments(), configuration,
+                crashLog, journal, args);
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().remove("JDK_JAVA_OPTIONS"); // already among the input arguments passed above
         Process process = builder.start();

@@ -14,18 +14,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the checking JVM has done so far: one JSON line per stage begun, per finding, and a last one once the report is
- * written, each flushed as it happens. If that JVM dies (a crash of the allocator under test takes the whole JVM
- * down) or never gets going, the supervising JVM reads it back, so that the report keeps every check that finished
- * and names the stage that was running.
+ * What a checking JVM has done: one JSON line per stage begun, per finding, and a last one once every stage has run,
+ * each flushed as it happens. The supervising JVM reads it back and writes the report from it; if the checking JVM
+ * died (a crash of the allocator under test takes the whole JVM down) or never got going, the report still keeps
+ * every check that finished and names the stage that was running.
  */
 final class Journal implements AutoCloseable {
 
     /** The system property that carries the journal's path to the checking JVM; set only there. */
     static final String PROPERTY = "allocspec.verify.journal";
 
-    /** One line: a stage begun, a finding, or the report written. */
-    record Entry(String stage, Finding finding, boolean reported) {
+    /** One line: a stage begun, a finding, or the end of the stages. */
+    record Entry(String stage, Finding finding, boolean finished) {
     }
 
     /**
@@ -33,9 +33,9 @@ final class Journal implements AutoCloseable {
      *
      * @param lastStage the last stage begun, or null if none was
      * @param findings  the findings, in order
-     * @param reported  whether the checking JVM wrote its report: it ran to the end
+     * @param finished  whether the checking JVM ran every stage
      */
-    record Contents(String lastStage, List<Finding> findings, boolean reported) {
+    record Contents(String lastStage, List<Finding> findings, boolean finished) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,8 +60,8 @@ final class Journal implements AutoCloseable {
         append(new Entry(null, finding, false));
     }
 
-    /** The report is written: whatever exit code follows is the verdict's. */
-    void reported() {
+    /** Every stage has run: the findings are complete. */
+    void finished() {
         append(new Entry(null, null, true));
     }
 
@@ -83,7 +83,7 @@ final class Journal implements AutoCloseable {
     static Contents read(Path file) throws IOException {
         String lastStage = null;
         List<Finding> findings = new ArrayList<>();
-        boolean reported = false;
+        boolean finished = false;
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             Entry entry;
             try {
@@ -97,9 +97,9 @@ final class Journal implements AutoCloseable {
             if (entry.finding() != null) {
                 findings.add(entry.finding());
             }
-            reported |= entry.reported();
+            finished |= entry.finished();
         }
-        return new Contents(lastStage, findings, reported);
+        return new Contents(lastStage, findings, finished);
     }
 
     @Override

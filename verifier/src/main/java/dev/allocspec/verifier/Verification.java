@@ -47,11 +47,12 @@ final class Verification {
     private final Path out;
     private final Progress progress;
     private final Journal journal;
+    private final JvmConfiguration configuration;
     private final List<Finding> findings = new ArrayList<>();
 
     Verification(Depth depth, Integer tries, List<Target> targets, boolean projectAllocator,
                  List<CasStrategy> strategies, boolean jcstress, String jcstressFilter, Path out, Progress progress,
-                 Journal journal) {
+                 Journal journal, JvmConfiguration configuration) {
         this.depth = depth;
         this.tries = tries;
         this.targets = targets;
@@ -62,22 +63,28 @@ final class Verification {
         this.out = out;
         this.progress = progress;
         this.journal = journal;
+        this.configuration = configuration;
     }
 
     /** How many stages {@link #run()} will report. */
-    static int stageCount(int targets, boolean projectAllocator, boolean jcstress) {
-        return 2 * targets + (projectAllocator ? 1 : 0) + 1 + (jcstress && projectAllocator ? 1 : 0);
+    static int stageCount(int targets, boolean projectAllocator, boolean jcstress, boolean asStarted) {
+        return 2 * targets + (projectAllocator ? 1 : 0) + (asStarted ? 1 : 0)
+                + (jcstress && projectAllocator && asStarted ? 1 : 0);
     }
 
     /**
-     * Runs every stage. What the checks print (property summaries, shrunk counterexamples of the negative controls)
-     * goes to {@code verification.log} in the output folder, not to the terminal.
+     * Runs every stage of this JVM configuration: under the one the verifier was started with all of them, under the
+     * others the ones that run the allocator (not the negative controls, which check the suite, nor jcstress, which
+     * has JVM configurations of its own at deep depth). What the checks print (property summaries, shrunk
+     * counterexamples of the negative controls) goes to {@code verification.log} in the output folder (with the
+     * configuration's name in it when not as started), not to the terminal.
      */
     List<Finding> run() throws IOException, InterruptedException {
         Files.createDirectories(out);
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
-        try (PrintStream log = new PrintStream(Files.newOutputStream(out.resolve("verification.log")), true,
+        try (PrintStream log = new PrintStream(Files.newOutputStream(out.resolve(
+                "verification" + configuration.fileSuffix() + ".log")), true,
                 StandardCharsets.UTF_8)) {
             System.setOut(log);
             System.setErr(log);
@@ -97,9 +104,11 @@ final class Verification {
         if (projectAllocator) {
             abaReplay();
         }
-        negativeControls();
-        if (jcstress && projectAllocator) {
-            jcstress();
+        if (configuration.asStarted()) {
+            negativeControls();
+            if (jcstress && projectAllocator) {
+                jcstress();
+            }
         }
     }
 
@@ -157,11 +166,12 @@ final class Verification {
     }
 
     private void abaReplay() {
-        beginStage("deterministic ABA replay (every strategy)");
+        beginStage(configuration.label("deterministic ABA replay (every strategy)"));
         for (JUnitStage.TestResult result : JUnitStage.run(selectClass("dev.allocspec.impl.AbaReplayTest"))) {
             if (!result.skipped()) {
                 record(new Finding("aba-replay", "AbaReplayTest#" + result.method(),
-                        "dev.allocspec.impl.AbaReplayTest#" + result.method(), result.displayName(), 1,
+                        "dev.allocspec.impl.AbaReplayTest#" + result.method(),
+                        configuration.label(result.displayName()), 1,
                         result.passed(), null, result.detail()));
             }
         }

@@ -28,8 +28,9 @@ import java.util.concurrent.Callable;
         description = {"Validates a block allocator on this JVM and CPU against the allocspec reference allocator: "
                 + "platform fingerprint, contract tests, state-machine properties, deterministic ABA replay, "
                 + "negative controls and jcstress races. Writes report.md and report.json.",
-            "The checks run in a child JVM with the same runtime and options: if the allocator under test crashes it, "
-                + "the report says so (FAIL) and keeps the checks that finished before.",
+            "The checks run in a child JVM with the same runtime and options (and, with --jvm-matrix, in three more "
+                + "with other JIT and GC options): if the allocator under test crashes one, the report says so (FAIL) "
+                + "and keeps the checks that finished before.",
             "Exit codes: 0 every invariant holds, 1 an invariant is violated or the checks crashed the JVM, 2 usage "
                 + "error."})
 public final class VerifyCommand implements Callable<Integer> {
@@ -70,6 +71,12 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--jcstress", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Run the jcstress suite in forked JVMs (default: ${DEFAULT-VALUE}).")
     private boolean jcstress;
+
+    @Option(names = "--jvm-matrix", negatable = true, fallbackValue = "true",
+            description = "Also run the contract tests, properties and ABA replay under C1 only, the interpreter and "
+                    + "a second garbage collector, each in a JVM of its own (default: on at standard and deep, off "
+                    + "at quick).")
+    private Boolean jvmMatrix;
 
     @Option(names = "--jcstress-filter", paramLabel = "REGEX",
             description = "Only the jcstress tests matching this regular expression.")
@@ -120,52 +127,68 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         String journal = System.getProperty(Journal.PROPERTY);
         return journal == null ? superviseChecks(stdout, verified)
-                : runChecks(stdout, targets, verified, strategies, Path.of(journal));
+                : runChecks(stdout, targets, strategies, Path.of(journal));
     }
 
     /**
-     * The verifier's own JVM: the arguments are valid, so the checks run in a {@link CheckingJvm}. If its journal says
-     * it wrote the report, it has printed the verdict too, and its exit code is the answer; if it died first, the
-     * report is written here.
+     * The verifier's own JVM: the arguments are valid, so the checks run in a {@link CheckingJvm} per JVM
+     * configuration, one after the other. Each journals what it found; the report is written here from the journals,
+     * with a failing finding for a checking JVM that died before it finished.
      */
     private int superviseChecks(PrintStream stdout, List<String> verified) throws IOException, InterruptedException {
         String startedAt = Instant.now().toString();
         long start = System.nanoTime();
+        Fingerprint fingerprint = Fingerprint.probe();
+        boolean matrix = jvmMatrix != null ? jvmMatrix : depth.jvmMatrix;
+        List<JvmConfiguration> configurations = matrix ? JvmConfiguration.matrix(fingerprint.gcs())
+                : List.of(JvmConfiguration.AS_STARTED);
+        List<String> verifiedUnder = new ArrayList<>();
+        List<Finding> findings = new ArrayList<>();
+        for (JvmConfiguration configuration : configurations) {
+            verified.forEach(target -> verifiedUnder.add(configuration.describe(target)));
+            findings.addAll(checkUnder(configuration));
+        }
+        return report(stdout, startedAt, (System.nanoTime() - start) / 1_000_000_000L, verifiedUnder, fingerprint,
+                findings);
+    }
+
+    /** The findings of the checking JVM under {@code configuration}, and its death if it died. */
+    private List<Finding> checkUnder(JvmConfiguration configuration) throws IOException, InterruptedException {
         Path journal = Files.createTempFile("allocspec-verify-", ".journal");
         try {
             CheckingJvm.Outcome outcome = CheckingJvm.run(spec.commandLine().getParseResult().originalArgs(),
-                    journal, out.toAbsolutePath());
+                    configuration, journal, out.toAbsolutePath());
             Journal.Contents done = Journal.read(journal);
-            if (done.reported()) {
-                return outcome.exitCode();
-            }
             List<Finding> findings = new ArrayList<>(done.findings());
-            findings.add(outcome.death(done.lastStage()));
-            return report(stdout, startedAt, (System.nanoTime() - start) / 1_000_000_000L, verified,
-                    Fingerprint.probe(), findings);
+            if (!done.finished()) {
+                findings.add(outcome.death(configuration, done.lastStage()));
+            }
+            return findings;
         } finally {
             Files.deleteIfExists(journal);
         }
     }
 
-    /** The checking JVM: runs every stage, recording each in the journal as it goes, then reports. */
-    private int runChecks(PrintStream stdout, List<Verification.Target> targets, List<String> verified,
-                          List<CasStrategy> strategies, Path journalFile) throws IOException, InterruptedException {
+    /** A checking JVM: runs every stage of its configuration, recording each in the journal as it goes. */
+    private int runChecks(PrintStream stdout, List<Verification.Target> targets, List<CasStrategy> strategies,
+                          Path journalFile) throws IOException, InterruptedException {
+        JvmConfiguration configuration = JvmConfiguration.ofThisJvm();
         Console console = System.console();
         boolean interactive = console != null && console.isTerminal();
-        Progress progress = new Progress(stdout, interactive,
-                Verification.stageCount(targets.size(), impl == null, jcstress), depth.estimateSeconds);
-        String startedAt = Instant.now().toString();
+        Progress progress = new Progress(stdout, interactive, Verification.stageCount(targets.size(), impl == null,
+                jcstress, configuration.asStarted()), depth.estimateSeconds);
         Fingerprint fingerprint = Fingerprint.probe();
         progress.note("platform: " + fingerprint.jvmVendor() + " " + fingerprint.jvmVersion() + " on "
-                + fingerprint.arch() + ", native CAS: " + fingerprint.instructionPath());
+                + fingerprint.arch() + ", native CAS: " + fingerprint.instructionPath() + ", JVM configuration: "
+                + configuration.name());
+        List<Verification.Target> labelled = targets.stream()
+                .map(t -> new Verification.Target(configuration.label(t.label()), t.factory())).toList();
         try (Journal journal = Journal.appendingTo(journalFile)) {
-            List<Finding> findings = new Verification(depth, tries, targets, impl == null, strategies, jcstress,
-                    jcstressFilter, out.toAbsolutePath(), progress, journal).run();
-            int exitCode = report(stdout, startedAt, progress.elapsedSeconds(), verified, fingerprint, findings);
-            journal.reported();
-            return exitCode;
+            new Verification(depth, tries, labelled, impl == null, strategies, jcstress, jcstressFilter,
+                    out.toAbsolutePath(), progress, journal, configuration).run();
+            journal.finished();
         }
+        return 0; // the verdict is the supervising JVM's to give, from the journal
     }
 
     /** Writes report.md and report.json, prints the verdict and what failed, and returns the exit code. */

@@ -33,17 +33,17 @@ class JournalTest {
 
         assertThat(contents.lastStage()).isEqualTo("state-machine properties: impl");
         assertThat(contents.findings()).containsExactly(held, failed);
-        assertThat(contents.reported()).as("it died before its report").isFalse();
+        assertThat(contents.finished()).as("it died before the end").isFalse();
     }
 
     @Test
-    void saysWhenTheReportWasWritten(@TempDir Path dir) throws Exception {
+    void saysWhenEveryStageHasRun(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("journal");
         try (Journal journal = Journal.appendingTo(file)) {
             journal.stage("contract tests: impl");
-            journal.reported();
+            journal.finished();
         }
-        assertThat(Journal.read(file).reported()).isTrue();
+        assertThat(Journal.read(file).finished()).isTrue();
         assertThat(Journal.read(file).lastStage()).isEqualTo("contract tests: impl");
     }
 
@@ -52,6 +52,6 @@ class JournalTest {
         Path file = Files.createFile(dir.resolve("journal"));
         assertThat(Journal.read(file).lastStage()).isNull();
         assertThat(Journal.read(file).findings()).isEmpty();
-        assertThat(Journal.read(file).reported()).isFalse();
+        assertThat(Journal.read(file).finished()).isFalse();
     }
 }

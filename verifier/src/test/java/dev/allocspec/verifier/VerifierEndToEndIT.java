@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs the packaged jar end to end, as a porting engineer would, at a tiny depth: the verdict, the fingerprint, the
  * exit codes, a negative-control implementation that must fail naming the broken invariant, an implementation that
- * crashes the JVM, and --compare.
+ * crashes the JVM, one whose bug only the JVM-configuration matrix shows, and --compare.
  */
 class VerifierEndToEndIT {
 
@@ -91,6 +91,33 @@ class VerifierEndToEndIT {
                 .contains(out.resolve("hs_err_checking_jvm.log").toString());
         assertThat(Files.readString(out.resolve("report.md"))).contains("## Failures")
                 .contains("the checking JVM died");
+    }
+
+    @Test
+    void theJvmMatrixCatchesABugThatOnlyTheInterpreterShows(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report");
+        Result run = run(dir, List.of("--enable-native-access=ALL-UNNAMED", "-cp",
+                JAR.getFileName() + File.pathSeparator + TEST_CLASSES, "dev.allocspec.verifier.Launcher"),
+                "--impl", InterpreterOnlyBugFactory.class.getName(), "--jvm-matrix", "--tries", "5", "--no-jcstress",
+                "--out", out.toString());
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("violated: INV-SIZE-CLASS");
+        JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
+        List<String> verified = new ArrayList<>();
+        report.path("strategies").forEach(v -> verified.add(v.asText()));
+        String factory = InterpreterOnlyBugFactory.class.getName();
+        assertThat(verified).hasSize(4).startsWith(factory, factory + " [C1 only: -XX:TieredStopAtLevel=1]",
+                factory + " [interpreter: -Xint]");
+        List<JsonNode> findings = new ArrayList<>();
+        report.path("findings").forEach(findings::add);
+        for (String configuration : List.of("[C1 only]", "[interpreter]", verified.get(3).replaceAll(":.*", "]")
+                .replace(factory + " ", ""))) {
+            assertThat(findings).as("findings under %s", configuration)
+                    .anyMatch(f -> f.path("target").asText().endsWith(configuration));
+        }
+        assertThat(findings).filteredOn(f -> !f.path("passed").asBoolean()).isNotEmpty()
+                .allMatch(f -> f.path("target").asText().endsWith("[interpreter]"));
+        assertThat(out.resolve("verification-interpreter.log")).exists();
     }
 
     @Test
