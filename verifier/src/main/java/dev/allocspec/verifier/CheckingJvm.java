@@ -10,11 +10,11 @@ import java.util.List;
 
 /**
  * A JVM that runs the checks: a child of the verifier's own JVM, with the same runtime, JVM options and arguments,
- * plus the options of its {@link JvmConfiguration}.
- * The allocator under test works on raw memory; when it corrupts its free lists it can crash the whole JVM (a SIGSEGV
- * in off-heap code is fatal, not an exception), and on a new CPU or JVM that is exactly what a porting check must
- * report. Only the checking JVM dies then; the verifier's JVM, which writes the report from the checking JVMs'
- * journals, records a failure that names the stage that was running and quotes the JVM's crash log.
+ * plus the options of its {@link JvmConfiguration}. The allocator under test works on raw memory; when it corrupts its
+ * free lists it can crash the whole JVM (a SIGSEGV in off-heap code is fatal, not an exception), and on a new CPU or
+ * JVM that is exactly what a porting check must report. Only the checking JVM dies then; the verifier's JVM, which
+ * writes the report from the checking JVMs' journals, records a failure that names the stage that was running and
+ * quotes the JVM's crash log.
  */
 final class CheckingJvm {
 
@@ -47,7 +47,7 @@ final class CheckingJvm {
                 quoteUpToTheCrashedStack(Files.readAllLines(crashLog, StandardCharsets.UTF_8), detail);
             } else {
                 detail.append("It wrote no crash log (").append(crashLog).append("); its last words are in the "
-                        + "output above and in verification.log.\n");
+                        + "output above and in verification").append(configuration.fileSuffix()).append(".log.\n");
             }
             return new Finding(DIED, "the checking JVM died", DIED, during, 0, false, null, detail.toString());
         }
