@@ -14,8 +14,8 @@ import dev.allocspec.spec.Invariant;
  * @param violated  the invariant ID a failure names, or null
  * @param detail    the failure, with its shrunk counterexample or outcome table; empty when it held
  */
-public record Finding(String stage, String check, String covers, String target, long samples, boolean passed, String violated,
-                      String detail) {
+public record Finding(String stage, String check, String covers, String target, long samples, boolean passed,
+                      String violated, String detail) {
 
     private static final java.util.regex.Pattern INVARIANT_ID = java.util.regex.Pattern.compile("INV-[A-Z0-9-]+");
 

@@ -70,9 +70,8 @@ class VerifierEndToEndIT {
     @Test
     void aCrashOfTheImplementationIsReportedAsAFailureThatKeepsTheChecksBeforeIt(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
-        Result run = run(dir, List.of("--enable-native-access=ALL-UNNAMED", "-cp", JAR.getFileName() + File.pathSeparator + TEST_CLASSES,
-                "dev.allocspec.verifier.Launcher"), "--impl", CrashingAllocatorFactory.class.getName(),
-                "--tries", "5", "--no-jcstress", "--out", out.toString());
+        Result run = verifyWithTestClasses(dir, "--impl", CrashingAllocatorFactory.class.getName(), "--tries", "5",
+                "--no-jcstress", "--out", out.toString());
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
         assertThat(run.output()).contains("allocspec-verify: FAIL")
                 .contains("the checking JVM died during the stage 'state-machine properties: "
@@ -96,10 +95,8 @@ class VerifierEndToEndIT {
     @Test
     void theJvmMatrixCatchesABugThatOnlyTheInterpreterShows(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
-        Result run = run(dir, List.of("--enable-native-access=ALL-UNNAMED", "-cp",
-                JAR.getFileName() + File.pathSeparator + TEST_CLASSES, "dev.allocspec.verifier.Launcher"),
-                "--impl", InterpreterOnlyBugFactory.class.getName(), "--jvm-matrix", "--tries", "5", "--no-jcstress",
-                "--out", out.toString());
+        Result run = verifyWithTestClasses(dir, "--impl", InterpreterOnlyBugFactory.class.getName(), "--jvm-matrix",
+                "--tries", "5", "--no-jcstress", "--out", out.toString());
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
         assertThat(run.output()).contains("violated: INV-SIZE-CLASS");
         JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
@@ -150,6 +147,12 @@ class VerifierEndToEndIT {
 
     private static Result verify(Path workDir, String... args) throws IOException, InterruptedException {
         return run(workDir, List.of("-jar", JAR.getFileName().toString()), args);
+    }
+
+    /** Runs the verifier with this module's test classes on the class path beside the jar, as README's --impl does. */
+    private static Result verifyWithTestClasses(Path workDir, String... args) throws IOException, InterruptedException {
+        return run(workDir, List.of("--enable-native-access=ALL-UNNAMED", "-cp", JAR.getFileName()
+                + File.pathSeparator + TEST_CLASSES, "dev.allocspec.verifier.Launcher"), args);
     }
 
     /** Runs {@code java <launch> <args>} from the jar's folder, the jar named relatively (see {@link #verify}). */
