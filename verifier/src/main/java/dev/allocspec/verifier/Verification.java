@@ -48,7 +48,6 @@ final class Verification {
     private final Progress progress;
     private final Journal journal;
     private final JvmConfiguration configuration;
-    private final List<Finding> findings = new ArrayList<>();
 
     Verification(Depth depth, Integer tries, List<Target> targets, boolean projectAllocator,
                  List<CasStrategy> strategies, boolean jcstress, String jcstressFilter, Path out, Progress progress,
@@ -79,7 +78,7 @@ final class Verification {
      * counterexamples of the negative controls) goes to {@code verification.log} in the output folder (with the
      * configuration's name in it when not as started), not to the terminal.
      */
-    List<Finding> run() throws IOException, InterruptedException {
+    void run() throws IOException, InterruptedException {
         Files.createDirectories(out);
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
@@ -93,7 +92,6 @@ final class Verification {
             System.setOut(stdout);
             System.setErr(stderr);
         }
-        return findings;
     }
 
     private void runStages() throws IOException, InterruptedException {
@@ -199,9 +197,8 @@ final class Verification {
         journal.stage(name);
     }
 
-    /** Records a finding: for the report, and in the journal that keeps it if this JVM dies later. */
+    /** Records a finding in the journal, from which the verifier's JVM writes the report. */
     private void record(Finding finding) {
-        findings.add(finding);
         journal.finding(finding);
     }
 
