@@ -84,8 +84,8 @@ final class CheckingJvm {
      * -XX:+UseZGC, -D...) with the configuration's after them, the crash log's and the journal's place, then the
      * verifier's class and {@code args}.
      */
-    static List<String> command(List<String> inputOptions, JvmConfiguration configuration, Path crashLog,
-                                Path journal, List<String> args) {
+    static List<String> command(List<String> inputOptions, JvmConfiguration configuration,
+                                Progress.Position position, Path crashLog, Path journal, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // Two collectors chosen would stop the JVM at start: the configuration's choice replaces the one given.
@@ -97,6 +97,7 @@ final class CheckingJvm {
         command.addAll(configuration.options()); // after the options given: where two disagree, the last one wins
         command.add("-XX:ErrorFile=" + crashLog);
         command.add("-D" + JvmConfiguration.PROPERTY + "=" + configuration.name());
+        command.add("-D" + Progress.Position.PROPERTY + "=" + position.encoded());
         command.add("-D" + Journal.PROPERTY + "=" + journal);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), VerifyCommand.class.getName()));
         command.addAll(args);
@@ -105,16 +106,17 @@ final class CheckingJvm {
 
     /**
      * Runs the verifier with {@code args} in a child JVM under {@code configuration} that records its progress in
-     * {@code journal}, its output going where this JVM's goes, and waits for it. If this JVM is stopped meanwhile, the
+     * {@code journal} and numbers its stages from {@code position}, its output going where this JVM's goes, and waits
+     * for it. If this JVM is stopped meanwhile, the
      * child is stopped too.
      */
-    static Outcome run(List<String> args, JvmConfiguration configuration, Path journal, Path out)
-            throws IOException, InterruptedException {
+    static Outcome run(List<String> args, JvmConfiguration configuration, Progress.Position position, Path journal,
+                       Path out) throws IOException, InterruptedException {
         Files.createDirectories(out);
         Path crashLog = out.resolve("hs_err_checking_jvm" + configuration.fileSuffix() + ".log");
         Files.deleteIfExists(crashLog); // a log left by an earlier run must not be quoted as this one's
         List<String> command = command(ManagementFactory.getRuntimeMXBean().getInputArguments(), configuration,
-                crashLog, journal, args);
+                position, crashLog, journal, args);
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().remove("JDK_JAVA_OPTIONS"); // already among the input arguments passed above
         Process process = builder.start();

@@ -5,21 +5,52 @@ import java.time.Duration;
 
 /**
  * Stage-by-stage progress on the terminal: which stage, how far, time elapsed and an estimate of the total. Quiet
- * when the output is not a terminal (CI logs get only the verdict and warnings).
+ * when the output is not a terminal (CI logs get only the verdict and warnings). The checking JVMs of one verification
+ * run one after the other and count on from where the one before stopped ({@link Position}).
  */
 final class Progress {
 
+    /**
+     * Where a checking JVM's stages fall in the whole verification, passed to it as a system property.
+     *
+     * @param stagesBefore    the stages the checking JVMs before it ran
+     * @param stages          the stages of the whole verification
+     * @param startedAtMillis when the verification started (wall clock: the JVMs share no other)
+     */
+    record Position(int stagesBefore, int stages, long startedAtMillis) {
+
+        /** The system property that carries it. */
+        static final String PROPERTY = "allocspec.verify.progress";
+
+        /** The position the supervising JVM passed, or the start of a verification of {@code stages} stages. */
+        static Position ofThisJvm(int stages) {
+            String passed = System.getProperty(PROPERTY);
+            if (passed == null) {
+                return new Position(0, stages, System.currentTimeMillis());
+            }
+            String[] fields = passed.split(",");
+            return new Position(Integer.parseInt(fields[0]), Integer.parseInt(fields[1]), Long.parseLong(fields[2]));
+        }
+
+        /** The property's value. */
+        String encoded() {
+            return stagesBefore + "," + stages + "," + startedAtMillis;
+        }
+    }
+
     private final PrintStream out;
     private final boolean interactive;
-    private final long start = System.nanoTime();
+    private final long startedAtMillis;
     private final long estimateSeconds;
     private final int stages;
     private int stage;
 
-    Progress(PrintStream out, boolean interactive, int stages, long estimateSeconds) {
+    Progress(PrintStream out, boolean interactive, Position position, long estimateSeconds) {
         this.out = out;
         this.interactive = interactive;
-        this.stages = stages;
+        this.stage = position.stagesBefore();
+        this.stages = position.stages();
+        this.startedAtMillis = position.startedAtMillis();
         this.estimateSeconds = estimateSeconds;
     }
 
@@ -43,7 +74,7 @@ final class Progress {
     }
 
     long elapsedSeconds() {
-        return (System.nanoTime() - start) / 1_000_000_000L;
+        return (System.currentTimeMillis() - startedAtMillis) / 1000;
     }
 
     private static String format(long seconds) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +127,7 @@ public final class VerifyCommand implements Callable<Integer> {
             }
         }
         String journal = System.getProperty(Journal.PROPERTY);
-        return journal == null ? superviseChecks(stdout, verified)
+        return journal == null ? superviseChecks(stdout, targets.size(), verified)
                 : runChecks(stdout, targets, strategies, Path.of(journal));
     }
 
@@ -135,29 +136,39 @@ public final class VerifyCommand implements Callable<Integer> {
      * configuration, one after the other. Each journals what it found; the report is written here from the journals,
      * with a failing finding for a checking JVM that died before it finished.
      */
-    private int superviseChecks(PrintStream stdout, List<String> verified) throws IOException, InterruptedException {
-        String startedAt = Instant.now().toString();
-        long start = System.nanoTime();
+    private int superviseChecks(PrintStream stdout, int targets, List<String> verified)
+            throws IOException, InterruptedException {
+        Instant startedAt = Instant.now();
         Fingerprint fingerprint = Fingerprint.probe();
         boolean matrix = jvmMatrix != null ? jvmMatrix : depth.jvmMatrix;
         List<JvmConfiguration> configurations = matrix ? JvmConfiguration.matrix(fingerprint.gcs())
                 : List.of(JvmConfiguration.AS_STARTED);
+        int stages = configurations.stream().mapToInt(c -> stageCount(targets, c)).sum();
+        int stagesBefore = 0;
         List<String> verifiedUnder = new ArrayList<>();
         List<Finding> findings = new ArrayList<>();
         for (JvmConfiguration configuration : configurations) {
             verified.forEach(target -> verifiedUnder.add(configuration.describe(target)));
-            findings.addAll(checkUnder(configuration));
+            findings.addAll(checkUnder(configuration,
+                    new Progress.Position(stagesBefore, stages, startedAt.toEpochMilli())));
+            stagesBefore += stageCount(targets, configuration);
         }
-        return report(stdout, startedAt, (System.nanoTime() - start) / 1_000_000_000L, verifiedUnder, fingerprint,
-                findings);
+        return report(stdout, startedAt.toString(), Duration.between(startedAt, Instant.now()).toSeconds(),
+                verifiedUnder, fingerprint, findings);
+    }
+
+    private int stageCount(int targets, JvmConfiguration configuration) {
+        return Verification.stageCount(targets, impl == null, jcstress, configuration.asStarted());
     }
 
     /** The findings of the checking JVM under {@code configuration}, and its death if it died. */
-    private List<Finding> checkUnder(JvmConfiguration configuration) throws IOException, InterruptedException {
+    private List<Finding> checkUnder(JvmConfiguration configuration, Progress.Position position)
+            throws IOException, InterruptedException {
         Path journal = Files.createTempFile("allocspec-verify-", ".journal");
+        journal.toFile().deleteOnExit(); // also when this JVM is stopped (Ctrl-C) before the finally below
         try {
             CheckingJvm.Outcome outcome = CheckingJvm.run(spec.commandLine().getParseResult().originalArgs(),
-                    configuration, journal, out.toAbsolutePath());
+                    configuration, position, journal, out.toAbsolutePath());
             Journal.Contents done = Journal.read(journal);
             List<Finding> findings = new ArrayList<>(done.findings());
             if (!done.finished()) {
@@ -175,8 +186,8 @@ public final class VerifyCommand implements Callable<Integer> {
         JvmConfiguration configuration = JvmConfiguration.ofThisJvm();
         Console console = System.console();
         boolean interactive = console != null && console.isTerminal();
-        Progress progress = new Progress(stdout, interactive, Verification.stageCount(targets.size(), impl == null,
-                jcstress, configuration.asStarted()), depth.estimateSeconds);
+        Progress progress = new Progress(stdout, interactive,
+                Progress.Position.ofThisJvm(stageCount(targets.size(), configuration)), depth.estimateSeconds);
         Fingerprint fingerprint = Fingerprint.probe();
         progress.note("platform: " + fingerprint.jvmVendor() + " " + fingerprint.jvmVersion() + " on "
                 + fingerprint.arch() + ", native CAS: " + fingerprint.instructionPath() + ", JVM configuration: "

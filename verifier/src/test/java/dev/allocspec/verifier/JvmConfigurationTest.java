@@ -24,18 +24,20 @@ class JvmConfigurationTest {
     void aConfigurationThatPicksACollectorReplacesTheOneGivenAndKeepsEveryOtherOption() {
         JvmConfiguration parallel = JvmConfiguration.matrix(G1).getLast();
         List<String> command = CheckingJvm.command(List.of("-Xmx2g", "-XX:+UseZGC", "-XX:+UseCompressedOops",
-                "-XX:+UseAdaptiveSizePolicyWithSystemGC"), parallel, Path.of("crash.log"), Path.of("journal"),
-                List.of("--depth", "standard"));
+                "-XX:+UseAdaptiveSizePolicyWithSystemGC"), parallel, new Progress.Position(3, 9, 42),
+                Path.of("crash.log"), Path.of("journal"), List.of("--depth", "standard"));
         assertThat(command).contains("-Xmx2g", "-XX:+UseCompressedOops", "-XX:+UseAdaptiveSizePolicyWithSystemGC",
                 "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED", "-XX:ErrorFile=crash.log",
-                "-Dallocspec.verify.configuration=Parallel GC", "-Dallocspec.verify.journal=journal")
+                "-Dallocspec.verify.configuration=Parallel GC", "-Dallocspec.verify.progress=3,9,42",
+                "-Dallocspec.verify.journal=journal")
                 .doesNotContain("-XX:+UseZGC").endsWith(VerifyCommand.class.getName(), "--depth", "standard");
     }
 
     @Test
     void theConfigurationAsStartedPassesTheOptionsGivenOnAsTheyAre() {
         List<String> command = CheckingJvm.command(List.of("-XX:+UseZGC", "--enable-native-access=ALL-UNNAMED"),
-                JvmConfiguration.AS_STARTED, Path.of("crash.log"), Path.of("journal"), List.of());
+                JvmConfiguration.AS_STARTED, new Progress.Position(0, 9, 42), Path.of("crash.log"), Path.of("journal"),
+                List.of());
         assertThat(command).contains("-XX:+UseZGC", "-Dallocspec.verify.configuration=as started")
                 .filteredOn(option -> option.startsWith("--enable-native-access")).hasSize(1);
     }
