@@ -194,9 +194,10 @@ public final class VerifyCommand implements Callable<Integer> {
                 + configuration.name());
         List<Verification.Target> labelled = targets.stream()
                 .map(t -> new Verification.Target(configuration.label(t.label()), t.factory())).toList();
+        boolean interpreted = System.getProperty("java.vm.info", "").contains("interpreted mode");
         try (Journal journal = Journal.appendingTo(journalFile)) {
-            new Verification(depth, tries, labelled, impl == null, strategies, jcstress, jcstressFilter,
-                    out.toAbsolutePath(), progress, journal, configuration).run();
+            new Verification(interpreted ? depth.lighter() : depth, tries, labelled, impl == null, strategies,
+                    jcstress, jcstressFilter, out.toAbsolutePath(), progress, journal, configuration).run();
             journal.finished();
         }
         return 0; // the verdict is the supervising JVM's to give, from the journal
