@@ -21,7 +21,7 @@ import java.util.function.LongPredicate;
  *              if CAS(top, {s, n} -> {s+1, b}): return }
  * </pre>
  * {@link #pushChain} pushes an already linked chain first..last the same way, with {@code last.next = n}: one CAS for
- * a whole carved chunk (jalib's {@code expand}).
+ * a whole carved chunk ({@link #pushCarved}, jalib's {@code expand}) or a thread cache's flush.
  *
  * <h2>The fundamental invariants are</h2>
  * <ul>
@@ -165,6 +165,14 @@ public class FreeStack {
                 return; // exit: pushed. Successful CAS is the linearization point for push.
             }
         }
+    }
+
+    /**
+     * Pushes a new chunk's blocks, carved and linked {@code first -> ... -> last} in address order: the same as
+     * {@link #pushChain}, kept apart so that a negative control can break carving alone.
+     */
+    public void pushCarved(long first, long last) {
+        pushChain(first, last);
     }
 
     private boolean countedCas(StampedTop top, long expectStamp, long expectNode, long newStamp, long newNode) {

@@ -40,6 +40,6 @@ final class Pool {
             FreeBlockLayout.spNext(chunk.blockAddress(i), chunk.blockAddress(i + 1));
         }
         carved.addAndGet(chunk.blocks());
-        stack.pushChain(chunk.blockAddress(0), chunk.blockAddress(last));
+        stack.pushCarved(chunk.blockAddress(0), chunk.blockAddress(last));
     }
 }

@@ -40,38 +40,19 @@ public final class BrokenFreeStacks {
 
     /** A freshly carved chain is relinked at half the block size, so neighbouring blocks overlap. */
     public static final class OverlappingCarve extends FreeStack {
-        private final long blockSize;
+        private final long halfBlock;
 
         public OverlappingCarve(SizeClass sizeClass, StampedTop top) {
             super(top);
-            this.blockSize = sizeClass.blockSize();
+            this.halfBlock = sizeClass.blockSize() / 2;
         }
 
         @Override
-        public void pushChain(long first, long last) {
-            if (isFreshCarve(first, last)) { // BUG: relinked at half stride
-                for (long block = first; block < last; block += blockSize / 2) {
-                    FreeBlockLayout.spNext(block, block + blockSize / 2);
-                }
+        public void pushCarved(long first, long last) {
+            for (long block = first; block < last; block += halfBlock) { // BUG: relinked at half stride
+                FreeBlockLayout.spNext(block, block + halfBlock);
             }
-            super.pushChain(first, last);
-        }
-
-        /**
-         * Whether first..last is linked at the block stride, as a carved chunk is. Thread caches flush chains too,
-         * from blocks anywhere; relinking those at half stride would write into whatever lies between them, unmapped
-         * memory included, and crash the JVM instead of breaking the one thing this control breaks.
-         */
-        private boolean isFreshCarve(long first, long last) {
-            if (first == last) {
-                return false;
-            }
-            for (long block = first; block != last; block += blockSize) {
-                if (FreeBlockLayout.lpNext(block) != block + blockSize) {
-                    return false;
-                }
-            }
-            return true;
+            super.pushCarved(first, last);
         }
     }
 }

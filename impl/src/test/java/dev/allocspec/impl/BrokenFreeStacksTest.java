@@ -31,7 +31,7 @@ class BrokenFreeStacksTest {
         for (int i = 0; i < 3; i++) {
             FreeBlockLayout.spNext(block(i), block(i + 1)); // linked as Pool.carve links a new chunk
         }
-        stack.pushChain(block(0), block(3));
+        stack.pushCarved(block(0), block(3));
         assertThat(stack.snapshot(10)).containsExactly(block(0), block(0) + BLOCK / 2, block(1), block(1) + BLOCK / 2,
                 block(2), block(2) + BLOCK / 2, block(3));
     }
