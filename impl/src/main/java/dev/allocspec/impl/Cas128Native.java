@@ -94,6 +94,7 @@ final class Cas128Native {
             file.toFile().deleteOnExit();
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             SymbolLookup library = SymbolLookup.libraryLookup(file, Arena.global());
+            deleteLoaded(file);
             Linker linker = Linker.nativeLinker();
             MethodHandle supported = linker.downcallHandle(library.find("allocspec_cas128_supported").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT), Linker.Option.critical(false));
@@ -114,6 +115,19 @@ final class Cas128Native {
             return unavailable(platform, "could not extract " + LIBRARY + ": " + e.getMessage());
         } catch (Throwable e) {
             return unavailable(platform, "could not load " + LIBRARY + ": " + e);
+        }
+    }
+
+    /**
+     * Deletes the extracted library once it is loaded: it stays mapped, and deleteOnExit alone left a file in the
+     * temporary folder for every JVM that crashed or halted (jcstress's forks, a crash the verifier reports). Where a
+     * loaded library's file cannot be deleted, deleteOnExit stays the fallback.
+     */
+    private static void deleteLoaded(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException stillInUse) {
+            // deleteOnExit will try again
         }
     }
 

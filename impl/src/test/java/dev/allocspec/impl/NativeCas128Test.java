@@ -1,6 +1,7 @@
 package dev.allocspec.impl;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -50,6 +53,32 @@ class NativeCas128Test {
             assertThat(top.casTop(1, 0x40, 2, 0x80)).isTrue();
             assertThat(word.get(ValueLayout.JAVA_LONG, StackTopLayout.STAMP_OFFSET)).isEqualTo(2);
             assertThat(word.get(ValueLayout.JAVA_LONG, StackTopLayout.NODE_OFFSET)).isEqualTo(0x80);
+        }
+    }
+
+    @Test
+    void aJvmThatHaltsAfterLoadingTheRoutineLeavesNoFileBehind(@TempDir Path tmp) throws Exception {
+        assumeTrue(CasStrategy.NATIVE_CAS128.isAvailable(), () -> CasStrategy.NATIVE_CAS128.unavailableReason());
+        // Halting skips deleteOnExit, as a crash does: the file must be gone before that.
+        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmp, "-cp",
+                System.getProperty("java.class.path"), LoadRoutineThenHalt.class.getName())
+                .redirectErrorStream(true).start();
+        String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).as("the JVM ended").isTrue();
+        assertThat(output).as("what it printed").contains("loaded: ");
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertThat(left.map(Path::getFileName).map(Path::toString)).as("files left in its temporary folder")
+                    .isEmpty();
+        }
+    }
+
+    /** Loads the routine and halts, for the test above. */
+    static final class LoadRoutineThenHalt {
+        public static void main(String[] args) {
+            System.out.println("loaded: " + Cas128Native.get().instruction());
+            System.out.flush();
+            Runtime.getRuntime().halt(0);
         }
     }
 
