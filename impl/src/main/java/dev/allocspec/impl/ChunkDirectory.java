@@ -72,6 +72,16 @@ final class ChunkDirectory {
         return chunk;
     }
 
+    /**
+     * The chunk of {@code sizeClass} in which {@code address} starts a block, or null (INV-ARENA-CONTAINMENT): what
+     * the invariant walk asks of every free block before it reads the block's link.
+     */
+    Chunk blockOf(long address, SizeClass sizeClass) {
+        Chunk chunk = containing(address);
+        return chunk != null && chunk.sizeClass == sizeClass && chunk.blockAddress(chunk.blockIndex(address)) == address
+                ? chunk : null;
+    }
+
     /** The chunks' memory in the order obtained. */
     List<MemorySegment> arenas() {
         return inOrder.values().stream().map(c -> c.memory).toList();

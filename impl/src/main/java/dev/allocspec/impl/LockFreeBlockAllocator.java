@@ -436,7 +436,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             long live = liveBlocks(pool);
             // Follow only links out of real blocks of this class: checkFreeBlocks then names the first bad one.
             List<Long> free = new ArrayList<>(pool.stack.snapshot((int) Math.min(Integer.MAX_VALUE - 1, carved + 1),
-                    address -> isBlockOf(pool, address)));
+                    address -> directory.blockOf(address, pool.sizeClass) != null));
             if (caches != null) {
                 free.addAll(caches.cached(pool.sizeClass.ordinal())); // cached blocks are free too
             }
@@ -462,7 +462,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private void checkFreeBlocks(Pool pool, List<Long> free) {
         Set<Long> seen = new HashSet<>();
         for (long address : free) {
-            if (!isBlockOf(pool, address)) {
+            Chunk chunk = directory.blockOf(address, pool.sizeClass);
+            if (chunk == null) {
                 throw new InvariantViolation(Invariant.ARENA_CONTAINMENT, "free block 0x" + Long.toHexString(address)
                         + " on the " + pool.sizeClass + " free list is not a block of a " + pool.sizeClass + " chunk");
             }
@@ -470,19 +471,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
                 throw new InvariantViolation(Invariant.CONSERVATION, "block 0x" + Long.toHexString(address)
                         + " is twice on the " + pool.sizeClass + " free list (stack and thread caches)");
             }
-            Chunk chunk = directory.containing(address);
             if (chunk.lvState(chunk.blockIndex(address)) != Chunk.FREE) {
                 throw new InvariantViolation(Invariant.CONSERVATION, "block 0x" + Long.toHexString(address)
                         + " is both live and on the free list");
             }
         }
-    }
-
-    /** Whether {@code address} starts a block of a chunk of {@code pool}'s class (INV-ARENA-CONTAINMENT). */
-    private boolean isBlockOf(Pool pool, long address) {
-        Chunk chunk = directory.containing(address);
-        return chunk != null && chunk.sizeClass == pool.sizeClass
-                && chunk.blockAddress(chunk.blockIndex(address)) == address;
     }
 
     private void checkArenasDisjointAndAligned() {
