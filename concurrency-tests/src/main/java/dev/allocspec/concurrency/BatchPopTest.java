@@ -23,6 +23,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 public class BatchPopTest {
 
+    /** The forbidden outcome of every variant. */
+    private static final String STALE_CHAIN_ACCEPTED =
+            "T1 walked a stale chain and its CAS still succeeded: a block owned twice or lost";
+
     /** The shared scenario. */
     static final class Scenario {
         final StackFixture fixture;
@@ -56,7 +60,7 @@ public class BatchPopTest {
     @Outcome(id = "0, 2, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B+push A, then T1 takes A+C")
     @Outcome(id = "2, 3, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B, T1 takes C+D, T2 push A")
     @Outcome(id = "1, 2, 3, 1", expect = ACCEPTABLE, desc = "T2 pop A, T1 takes B+C, T2 pop D+push A")
-    @Outcome(expect = FORBIDDEN, desc = "T1 walked a stale chain and its CAS still succeeded: a block owned twice or lost")
+    @Outcome(expect = FORBIDDEN, desc = STALE_CHAIN_ACCEPTED)
     @State
     public static class Native {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128);
@@ -82,7 +86,7 @@ public class BatchPopTest {
     @Outcome(id = "0, 2, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B+push A, then T1 takes A+C")
     @Outcome(id = "2, 3, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B, T1 takes C+D, T2 push A")
     @Outcome(id = "1, 2, 3, 1", expect = ACCEPTABLE, desc = "T2 pop A, T1 takes B+C, T2 pop D+push A")
-    @Outcome(expect = FORBIDDEN, desc = "T1 walked a stale chain and its CAS still succeeded: a block owned twice or lost")
+    @Outcome(expect = FORBIDDEN, desc = STALE_CHAIN_ACCEPTED)
     @State
     public static class Locked {
         private final Scenario s = new Scenario(CasStrategy.LOCKED);

@@ -26,6 +26,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 public class CookieHandoffTest {
 
+    /** The forbidden outcome of every variant. */
+    private static final String LIVE_BYTES_CHANGED =
+            "a live block's bytes changed: torn handoff or a free-list link written into it";
+
     /** The shared scenario. */
     static final class Scenario {
         private static final byte COOKIE = (byte) 0xC5;
@@ -79,7 +83,7 @@ public class CookieHandoffTest {
     @JCStressTest
     @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
     @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
-    @Outcome(expect = FORBIDDEN, desc = "a live block's bytes changed: torn handoff or a free-list link written into it")
+    @Outcome(expect = FORBIDDEN, desc = LIVE_BYTES_CHANGED)
     @State
     public static class Native {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, true);
@@ -103,7 +107,7 @@ public class CookieHandoffTest {
     @JCStressTest
     @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
     @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
-    @Outcome(expect = FORBIDDEN, desc = "a live block's bytes changed: torn handoff or a free-list link written into it")
+    @Outcome(expect = FORBIDDEN, desc = LIVE_BYTES_CHANGED)
     @State
     public static class NativeNoCache {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, false);
@@ -127,7 +131,7 @@ public class CookieHandoffTest {
     @JCStressTest
     @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
     @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
-    @Outcome(expect = FORBIDDEN, desc = "a live block's bytes changed: torn handoff or a free-list link written into it")
+    @Outcome(expect = FORBIDDEN, desc = LIVE_BYTES_CHANGED)
     @State
     public static class Locked {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, true);
@@ -151,7 +155,7 @@ public class CookieHandoffTest {
     @JCStressTest
     @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
     @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
-    @Outcome(expect = FORBIDDEN, desc = "a live block's bytes changed: torn handoff or a free-list link written into it")
+    @Outcome(expect = FORBIDDEN, desc = LIVE_BYTES_CHANGED)
     @State
     public static class LockedNoCache {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, false);

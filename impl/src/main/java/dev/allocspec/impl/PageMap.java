@@ -12,9 +12,9 @@ import java.lang.invoke.VarHandle;
  * when this map has no answer (raw mappings, foreign addresses, addresses above 2^51, or a granule two chunks share
  * when a memory source hands out memory that is not page-aligned).
  *
- * <p>Footprint: the root is an array of 8192 references (32 KiB with compressed oops), and each level-2 node and leaf in
- * use is another; a leaf covers 32 MiB of address space, so an allocator whose chunks lie close together needs one of
- * each, about 100 KiB of heap in all.
+ * <p>Footprint: the root is an array of 8192 references (32 KiB with compressed oops), and each level-2 node and leaf
+ * in use is another; a leaf covers 32 MiB of address space, so an allocator whose chunks lie close together needs one
+ * of each, about 100 KiB of heap in all.
  *
  * <p>Memory ordering: a chunk is put here before its blocks are pushed onto a free stack, and every address a free
  * looks up came from a pop of that stack (or from a segment the caller got from it), so the release stores below and

@@ -20,7 +20,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A stress test, not a benchmark: four threads allocate and free 10 million times in all, a quarter of the frees handed
@@ -57,7 +56,7 @@ class ConcurrentStressTest {
 
     private static void stress(CasStrategy strategy, boolean threadCache, int threads, ExecutorService executor,
                                int yieldEvery) throws Exception {
-        assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
+        Configurations.assumeRunsHere(strategy);
         try (LockFreeBlockAllocator allocator = LockFreeBlockAllocator.builder().strategy(strategy)
                 .threadCache(threadCache).policy(new ChunkPolicy(16)).build()) {
             List<ConcurrentLinkedQueue<MemorySegment>> inboxes = new ArrayList<>();

@@ -16,7 +16,6 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * INV-REFINEMENT, single-threaded: one long random sequence of operations, good and bad, run on the reference and on
@@ -32,7 +31,7 @@ class DifferentialAgainstReferenceTest {
     @ParameterizedTest(name = "{0}, thread cache {1}")
     @MethodSource("dev.allocspec.impl.Configurations#strategiesWithAndWithoutCache")
     void sameOutcomesAsTheReferenceOnALongRandomSequence(CasStrategy strategy, boolean threadCache) {
-        assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
+        Configurations.assumeRunsHere(strategy);
         ChunkPolicy policy = new ChunkPolicy(8);
         try (ReferenceAllocator reference = new ReferenceAllocator(policy, OsMemory.system());
              LockFreeBlockAllocator lockFree = LockFreeBlockAllocator.builder().strategy(strategy)

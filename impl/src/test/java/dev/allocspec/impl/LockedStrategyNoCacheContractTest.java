@@ -6,14 +6,12 @@ import dev.allocspec.spec.BlockAllocatorContract;
 import dev.allocspec.spec.ChunkPolicy;
 import org.junit.jupiter.api.BeforeAll;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /** The contract, held by the lock-free allocator with {@link CasStrategy#LOCKED} and no thread caches. */
 class LockedStrategyNoCacheContractTest extends BlockAllocatorContract {
 
     @BeforeAll
     static void strategyRunsHere() {
-        assumeTrue(CasStrategy.LOCKED.isAvailable(), () -> "LOCKED unavailable: " + CasStrategy.LOCKED.unavailableReason());
+        Configurations.assumeRunsHere(CasStrategy.LOCKED);
     }
 
     @Override

@@ -43,7 +43,7 @@ class NativeCas128Test {
 
     @Test
     void swapsOnlyWhenBothWordsMatch() {
-        assumeTrue(CasStrategy.NATIVE_CAS128.isAvailable(), () -> CasStrategy.NATIVE_CAS128.unavailableReason());
+        Configurations.assumeRunsHere(CasStrategy.NATIVE_CAS128);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment word = arena.allocate(StackTopLayout.PADDED_SIZE, StackTopLayout.ALIGNMENT);
             StampedTop top = StampedTop.over(word, CasStrategy.NATIVE_CAS128);
@@ -58,7 +58,7 @@ class NativeCas128Test {
 
     @Test
     void aJvmThatHaltsAfterLoadingTheRoutineLeavesNoFileBehind(@TempDir Path tmp) throws Exception {
-        assumeTrue(CasStrategy.NATIVE_CAS128.isAvailable(), () -> CasStrategy.NATIVE_CAS128.unavailableReason());
+        Configurations.assumeRunsHere(CasStrategy.NATIVE_CAS128);
         // Halting skips deleteOnExit, as a crash does: the file must be gone before that.
         Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + tmp, "-cp",

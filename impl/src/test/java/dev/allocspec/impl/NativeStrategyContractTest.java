@@ -6,19 +6,18 @@ import dev.allocspec.spec.BlockAllocatorContract;
 import dev.allocspec.spec.ChunkPolicy;
 import org.junit.jupiter.api.BeforeAll;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /** The contract, held by the lock-free allocator with the {@link CasStrategy#NATIVE_CAS128} strategy forced. */
 class NativeStrategyContractTest extends BlockAllocatorContract {
 
     @BeforeAll
     static void strategyRunsHere() {
-        assumeTrue(CasStrategy.NATIVE_CAS128.isAvailable(), () -> "NATIVE_CAS128 unavailable: " + CasStrategy.NATIVE_CAS128.unavailableReason());
+        Configurations.assumeRunsHere(CasStrategy.NATIVE_CAS128);
         System.out.println("[NativeStrategyContractTest] strategy: " + CasStrategy.NATIVE_CAS128.instructionPath());
     }
 
     @Override
     protected BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
-        return LockFreeBlockAllocator.builder().strategy(CasStrategy.NATIVE_CAS128).policy(policy).memory(memory).build();
+        return LockFreeBlockAllocator.builder().strategy(CasStrategy.NATIVE_CAS128).policy(policy).memory(memory)
+                .build();
     }
 }

@@ -6,14 +6,12 @@ import dev.allocspec.spec.BlockAllocatorContract;
 import dev.allocspec.spec.ChunkPolicy;
 import org.junit.jupiter.api.BeforeAll;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /** The contract, held by the lock-free allocator with {@link CasStrategy#NATIVE_CAS128} and no thread caches. */
 class NativeStrategyNoCacheContractTest extends BlockAllocatorContract {
 
     @BeforeAll
     static void strategyRunsHere() {
-        assumeTrue(CasStrategy.NATIVE_CAS128.isAvailable(), () -> "NATIVE_CAS128 unavailable: " + CasStrategy.NATIVE_CAS128.unavailableReason());
+        Configurations.assumeRunsHere(CasStrategy.NATIVE_CAS128);
     }
 
     @Override

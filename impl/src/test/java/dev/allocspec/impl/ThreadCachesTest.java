@@ -66,7 +66,8 @@ class ThreadCachesTest {
             long stamp = shared.stamp(); // every successful CAS on the top adds one
             List<MemorySegment> blocks = new ArrayList<>();
             blocks.add(cached.allocate(64));
-            assertThat(shared.stamp() - stamp).as("the new chunk pushed as one chain, then one batch taken").isEqualTo(2);
+            assertThat(shared.stamp() - stamp).as("the new chunk pushed as one chain, then one batch taken")
+                    .isEqualTo(2);
             for (int i = 1; i < 32; i++) {
                 blocks.add(cached.allocate(64));
             }
@@ -101,7 +102,8 @@ class ThreadCachesTest {
     void cachesOfThreadsThatEndedAreReclaimed() throws InterruptedException {
         List<Long> freedThere = freeTenBlocksOnAThreadThatEnds();
         FreeStack shared = allocator.pool(SizeClass.B64).stack;
-        assertThat(shared.snapshot(1000)).as("still in the dead thread's cache").doesNotContainAnyElementsOf(freedThere);
+        assertThat(shared.snapshot(1000)).as("still in the dead thread's cache")
+                .doesNotContainAnyElementsOf(freedThere);
         allocator.checkInvariants(); // conservation counts the dead thread's cache
         allocator.threadCaches().reclaimDead();
         assertThat(shared.snapshot(1000)).as("drained into the shared stack").containsAll(freedThere);

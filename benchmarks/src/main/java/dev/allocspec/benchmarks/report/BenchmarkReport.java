@@ -20,9 +20,9 @@ import java.util.TreeSet;
 import java.util.function.ToIntFunction;
 
 /**
- * Turns JMH JSON results into {@code BENCHMARKS.md} tables (with ratios against glibc malloc through FFM measured in the
- * same run) and PNG charts: latency per size, churn throughput per size, throughput per thread count; and tables for
- * runs on virtual threads, hand-off, one thread among idle threads that hold caches, and runs that counted CASes.
+ * Turns JMH JSON results into {@code BENCHMARKS.md} tables (with ratios against glibc malloc through FFM measured in
+ * the same run) and PNG charts: latency per size, churn throughput per size, throughput per thread count; and tables
+ * for runs on virtual threads, hand-off, one thread among idle threads that hold caches, and runs that counted CASes.
  *
  * <p>Usage: {@code BenchmarkReport OUT_MARKDOWN CHART_DIR HEADER_FILE RESULT.json...}; the header file holds the text
  * that goes above the tables (command, JDK, CPU, date, discussion).
@@ -140,7 +140,8 @@ public final class BenchmarkReport {
                 }
                 md.append(' ').append(r.scoreWithError());
                 if (base != null) {
-                    md.append(String.format(" (%.2f×)", latency ? base.score() / r.score() : r.score() / base.score()));
+                    double ratio = latency ? base.score() / r.score() : r.score() / base.score();
+                    md.append(String.format(" (%.2f×)", ratio));
                 }
                 md.append(" |");
             }
@@ -197,7 +198,8 @@ public final class BenchmarkReport {
         if (threads.size() < 2) {
             return;
         }
-        md.append("## Churn throughput per thread count, 256-byte blocks (operations per µs, all threads)\n\n| peer |");
+        md.append("## Churn throughput per thread count, 256-byte blocks (operations per µs, all threads)\n\n");
+        md.append("| peer |");
         threads.forEach(t -> md.append(' ').append(t).append(" threads |"));
         md.append("\n|---|");
         threads.forEach(t -> md.append("---|"));
@@ -221,7 +223,8 @@ public final class BenchmarkReport {
         }
         BitmapEncoder.saveBitmap(chart, charts.resolve("churn-threads.png").toString(),
                 BitmapEncoder.BitmapFormat.PNG);
-        md.append("\n![churn throughput per thread count](").append(link(markdownDir, charts, "churn-threads.png")).append(")\n\n");
+        md.append("\n![churn throughput per thread count](").append(link(markdownDir, charts, "churn-threads.png"))
+                .append(")\n\n");
     }
 
     private static void virtualThreads(StringBuilder md, List<Result> results) {
@@ -230,9 +233,9 @@ public final class BenchmarkReport {
             return;
         }
         md.append("## Churn on virtual threads (operations per µs, all threads)\n\n"
-                + "JMH's benchmark threads are virtual threads here (`-Djmh.executor=VIRTUAL`): the lock-free allocator "
-                + "serves them from stripe caches they share, not from caches of their own. The platform-thread "
-                + "figure is the same benchmark from the tables above.\n\n"
+                + "JMH's benchmark threads are virtual threads here (`-Djmh.executor=VIRTUAL`): the lock-free "
+                + "allocator serves them from stripe caches they share, not from caches of their own. The "
+                + "platform-thread figure is the same benchmark from the tables above.\n\n"
                 + "| peer | size | threads | virtual threads | platform threads |\n|---|---|---|---|---|\n");
         for (Result r : rows) {
             Result platform = results.stream().filter(p -> p.plain() && p.method().equals(r.method())

@@ -84,7 +84,10 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
 
     private static Action<AllocatorTwin> pickLive(AllocatorTwin twin, SplittableRandom random,
                                                   IntFunction<Action<AllocatorTwin>> make) {
-        return twin.closed || twin.live.isEmpty() ? null : make.apply(pick(new ArrayList<>(twin.live.keySet()), random));
+        if (twin.closed || twin.live.isEmpty()) {
+            return null;
+        }
+        return make.apply(pick(new ArrayList<>(twin.live.keySet()), random));
     }
 
     private static int pick(List<Integer> ids, SplittableRandom random) {

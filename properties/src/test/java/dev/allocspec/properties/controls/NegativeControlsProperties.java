@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assumptions.abort;
 
 /**
  * The suite's teeth: the state-machine property must fail on every sequential negative control, with the thread
- * caches on and off, with a shrunk counterexample of at most six steps. A weakened property shows up here at once. The detection table goes to
- * {@code negative-controls.md} in {@code -Dallocspec.reportDir} ({@code target} by default).
+ * caches on and off, with a shrunk counterexample of at most six steps. A weakened property shows up here at once.
+ * The detection table goes to {@code negative-controls.md} in {@code -Dallocspec.reportDir} ({@code target} by
+ * default).
  */
 class NegativeControlsProperties {
 

@@ -200,7 +200,8 @@ class ModelBasedRunnerTest {
         assertThatThrownBy(runner::assertHolds).isInstanceOf(PropertyFailure.class)
                 .hasMessageContaining("shrunk to 3");
         assertThatThrownBy(() -> runner.assertSequenceHolds(List.of(new Push(1), new Pop(), new Push(2), new Push(3),
-                new Push(4)))).isInstanceOf(PropertyFailure.class).hasMessageContaining("push 4 -> ok (push); then FAILS");
+                new Push(4)))).isInstanceOf(PropertyFailure.class)
+                .hasMessageContaining("push 4 -> ok (push); then FAILS");
         runner.assertSequenceHolds(List.of(new Push(1), new Push(2), new Pop(), new Pop(), new Pop()));
     }
 
