@@ -1,12 +1,13 @@
 package dev.allocspec.impl;
 
+import dev.allocspec.spec.Invariant;
+import dev.allocspec.spec.InvariantViolation;
 import dev.allocspec.spec.SizeClass;
 
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongPredicate;
 
 /**
  * A lock-free LIFO stack of free blocks (a Treiber stack) whose top is a stamped double word, as in jalib's
@@ -36,6 +37,14 @@ import java.util.function.LongPredicate;
  * B, pushes A back. The top is A again, so a CAS on the node alone would succeed and install B, which T2 owns: B would
  * be handed out twice. With the stamp, T1 expects {s, A} while the top holds {s+3, A}, so its CAS fails and it
  * retries. The stamp is 64 bits wide and never wraps in practice ({@link StackTopLayout}).
+ *
+ * <h2>A link is followed only into a block</h2>
+ * A free block's link lives in the block, so a caller that writes into a block after freeing it (a use after free)
+ * rewrites the stack. The stamp cannot see that, and following such a link could read memory that is not mapped and
+ * kill the JVM. The allocator's pops therefore take a {@link LinkGuard}: a link is read only out of a block the guard
+ * accepted, and a link the stamp proves real (unchanged since the walk began) that the guard refuses is reported as
+ * INV-ARENA-CONTAINMENT, leaving the stack as it was. A refused link under a moved stamp is the benign race below, and
+ * the walk starts over.
  */
 public class FreeStack {
 
@@ -44,6 +53,20 @@ public class FreeStack {
     public interface Factory {
         /** The free stack of {@code sizeClass}, over {@code top}. */
         FreeStack create(SizeClass sizeClass, StampedTop top);
+    }
+
+    /**
+     * Which addresses are blocks of this stack's class: the only addresses whose link a pop reads, and the only ones
+     * it installs as the top. Must accept every block of the class and may be asked about any address (it reads no
+     * off-heap memory).
+     */
+    @FunctionalInterface
+    public interface LinkGuard {
+        /** For stacks whose links nothing can corrupt (tests that build a stack by hand): every address is a block. */
+        LinkGuard NONE = address -> true;
+
+        /** Whether {@code address} is the start of a block of the stack's class. */
+        boolean isBlock(long address);
     }
 
     /** A test-only hook called by {@link #pop()} between reading the top and its CAS. */
@@ -81,8 +104,19 @@ public class FreeStack {
         this.probe = probe;
     }
 
-    /** Removes and returns the top block's address, or {@link #EMPTY}. */
+    /** {@link #pop(LinkGuard)} following every link: for stacks built by hand in tests. */
     public long pop() {
+        return pop(LinkGuard.NONE);
+    }
+
+    /**
+     * Removes and returns the top block's address, or {@link #EMPTY}. The top is always a block: a link is installed
+     * as the top only if {@code guard} accepts it.
+     *
+     * @throws InvariantViolation (INV-ARENA-CONTAINMENT) if the top block's link leads to no block of the class: it was
+     *                            written after the block was freed; the stack is left as it was
+     */
+    public long pop(LinkGuard guard) {
         final StampedTop top = this.top;
         for (;;) {
             long stamp = top.laStamp();
@@ -91,10 +125,15 @@ public class FreeStack {
                 return EMPTY; // exit: empty (linearized at the load of the node)
             }
             // Benign race: another thread may have popped node since we read the top and may be writing its own
-            // data into it now, so 'next' may be garbage. The read itself is safe because pool memory is never
-            // unmapped while the allocator is open, and the value is used only if the CAS below succeeds, which
-            // proves the top was {stamp, node} the whole time: node stayed free and its next unchanged.
+            // data into it now, so 'next' may be garbage. The read itself is safe because node is a block (pool
+            // memory, never unmapped while the allocator is open), and the value goes only to the guard (which reads
+            // no off-heap memory) until the CAS below succeeds, which proves the top was {stamp, node} the whole
+            // time: node stayed free and its next unchanged.
             long next = FreeBlockLayout.lpNext(node);
+            if (next != EMPTY && !guard.isBlock(next)) {
+                refuseLink(stamp, node, next); // a moved stamp: the race above, so retry; else it throws
+                continue;
+            }
             probe.beforePopCas(node, next);
             if (countedCas(top, stamp, node, stampAfter(stamp), next)) {
                 return node; // exit: popped. Successful CAS is the linearization point for pop.
@@ -115,9 +154,14 @@ public class FreeStack {
      * read to the CAS, so the chain taken is exactly the top of the stack: an unchanged stamp proves the whole chain
      * below it unchanged.
      *
+     * <p>Every link the walk follows, and the one it installs as the new top, is vouched for by the stamp and then
+     * accepted by {@code guard}; the stack's top is a block to begin with (see {@link #pop(LinkGuard)}).
+     *
      * @return how many blocks were taken, 0 if the stack was empty
+     * @throws InvariantViolation (INV-ARENA-CONTAINMENT) if a link the walk reaches leads to no block of the class; the
+     *                            stack is left as it was
      */
-    public int popChain(int max, long[] out) {
+    public int popChain(int max, long[] out, LinkGuard guard) {
         final StampedTop top = this.top;
         retry:
         for (;;) {
@@ -129,13 +173,19 @@ public class FreeStack {
             int taken = 1;
             out[0] = first;
             long next = FreeBlockLayout.lpNext(first);
-            while (taken < max && next != EMPTY) {
+            while (next != EMPTY) {
                 // StampedLock.validate's fence: it keeps the plain read of 'next' above before the stamp re-read
                 // below, so an unchanged stamp vouches for it. A load-acquire alone orders only the loads after it;
                 // x86 never reorders two loads, AArch64 may, and then a stale 'next' would be followed below.
                 VarHandle.acquireFence();
                 if (top.laStamp() != stamp) {
                     continue retry; // the stack moved under the walk: 'next' may be garbage, do not follow it
+                }
+                if (!guard.isBlock(next)) { // a real link (the stamp vouches for it) into no block
+                    throw corruptLink(out[taken - 1], next);
+                }
+                if (taken == max) {
+                    break; // 'next' becomes the top, checked like the links taken
                 }
                 out[taken++] = next;
                 next = FreeBlockLayout.lpNext(next);
@@ -144,6 +194,29 @@ public class FreeStack {
                 return taken; // exit: taken. Successful CAS is the linearization point for the batch pop.
             }
         }
+    }
+
+    /** {@link #popChain(int, long[], LinkGuard)} following every link. */
+    public int popChain(int max, long[] out) {
+        return popChain(max, out, LinkGuard.NONE);
+    }
+
+    /**
+     * Called when {@code node}'s link {@code next}, read while the top was {@code {stamp, node}}, is no block: if the
+     * stamp has not moved since, the link is real and corrupt, and this throws; if it has, {@code next} may be a new
+     * owner's data (the benign race in {@link #pop(LinkGuard)}) and the caller retries.
+     */
+    private void refuseLink(long stamp, long node, long next) {
+        VarHandle.acquireFence(); // as in popChain: the read of 'next' stays before the stamp's re-read
+        if (top.laStamp() == stamp) {
+            throw corruptLink(node, next);
+        }
+    }
+
+    private static InvariantViolation corruptLink(long node, long next) {
+        return new InvariantViolation(Invariant.ARENA_CONTAINMENT, "the free block 0x" + Long.toHexString(node)
+                + " links to 0x" + Long.toHexString(next) + ", which is no block of its class: the block was written"
+                + " to after it was freed (the free list lives in free blocks), or the free stack is corrupt");
     }
 
     /** Pushes the block at {@code block}, which the caller owns and which is on no stack. */
@@ -211,21 +284,21 @@ public class FreeStack {
      * flight; the limit bounds the walk of a corrupted (cyclic) stack.
      */
     public List<Long> snapshot(int limit) {
-        return snapshot(limit, node -> true);
+        return snapshot(limit, LinkGuard.NONE);
     }
 
     /**
      * The addresses on the stack, top first, at most {@code limit} of them, following a node's link only if
-     * {@code followable} accepts the node: a corrupted link (a broken allocator, or a caller writing into a block it
+     * {@code guard} accepts the node: a corrupted link (a broken allocator, or a caller writing into a block it
      * freed) may point anywhere, and reading it could crash the JVM instead of reporting the corruption. The first
      * node refused is still listed, last, so that the caller can name it. Only meaningful when no operation is in
      * flight.
      */
-    public List<Long> snapshot(int limit, LongPredicate followable) {
+    public List<Long> snapshot(int limit, LinkGuard guard) {
         List<Long> blocks = new ArrayList<>();
         for (long node = top.laNode(); node != EMPTY && blocks.size() < limit; node = FreeBlockLayout.lpNext(node)) {
             blocks.add(node);
-            if (!followable.test(node)) {
+            if (!guard.isBlock(node)) {
                 break;
             }
         }

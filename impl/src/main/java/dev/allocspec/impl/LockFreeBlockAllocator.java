@@ -109,7 +109,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         for (int i = 0; i < pools.length; i++) {
             MemorySegment word = control.asSlice(i * StackTopLayout.PADDED_SIZE, StackTopLayout.PADDED_SIZE);
             StampedTop top = StampedTop.over(word, strategy);
-            pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), top));
+            pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), top), directory);
         }
         this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish, builder.lockStripes)
                 : null;
@@ -184,7 +184,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private MemorySegment allocateShared(int classIndex, long byteSize) {
         final Pool pool = pools[classIndex];
         long block;
-        while ((block = pool.stack.pop()) == FreeStack.EMPTY) {
+        while ((block = pool.stack.pop(pool)) == FreeStack.EMPTY) {
             replenish(pool);
         }
         Chunk chunk = directory.pooledChunkOf(block, pool.sizeClass);
@@ -201,7 +201,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
      */
     private void replenish(Pool pool) {
         if (caches == null || !caches.reclaimDead()) {
-            pool.grow(policy, memory, poolScope, directory);
+            pool.grow(policy, memory, poolScope);
         }
     }
 
@@ -436,7 +436,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             long live = liveBlocks(pool);
             // Follow only links out of real blocks of this class: checkFreeBlocks then names the first bad one.
             List<Long> free = new ArrayList<>(pool.stack.snapshot((int) Math.min(Integer.MAX_VALUE - 1, carved + 1),
-                    address -> directory.blockOf(address, pool.sizeClass) != null));
+                    pool));
             if (caches != null) {
                 free.addAll(caches.cached(pool.sizeClass.ordinal())); // cached blocks are free too
             }

@@ -9,19 +9,30 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** One pooled class: its free stack, its counts, and how it grows. */
-final class Pool {
+/**
+ * One pooled class: its free stack, its counts, and how it grows. It is also its stack's {@link FreeStack.LinkGuard}:
+ * the blocks of its class are the chunks the directory holds for it.
+ */
+final class Pool implements FreeStack.LinkGuard {
 
     final SizeClass sizeClass;
     final FreeStack stack;
+    private final ChunkDirectory directory;
     /** Blocks carved so far; grows before the carved chain is pushed. */
     final AtomicLong carved = new AtomicLong();
     /** Blocks handed out and not yet freed. */
     final LongAdder live = new LongAdder();
 
-    Pool(SizeClass sizeClass, FreeStack stack) {
+    Pool(SizeClass sizeClass, FreeStack stack, ChunkDirectory directory) {
         this.sizeClass = sizeClass;
         this.stack = stack;
+        this.directory = directory;
+    }
+
+    /** Whether a block of this class starts at {@code address} (INV-ARENA-CONTAINMENT); reads no off-heap memory. */
+    @Override
+    public boolean isBlock(long address) {
+        return directory.blockOf(address, sizeClass) != null;
     }
 
     /**
@@ -31,7 +42,7 @@ final class Pool {
      *
      * @throws OutOfMemoryError if the system refuses; nothing has changed then
      */
-    void grow(ChunkPolicy policy, MemorySource memory, Arena poolScope, ChunkDirectory directory) {
+    void grow(ChunkPolicy policy, MemorySource memory, Arena poolScope) {
         MemorySegment chunkMemory = memory.obtain(policy.chunkBytes(sizeClass), poolScope);
         Chunk chunk = new Chunk(chunkMemory, sizeClass, null, policy.blocksPerChunk());
         directory.add(chunk);

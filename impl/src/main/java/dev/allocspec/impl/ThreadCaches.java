@@ -275,7 +275,7 @@ final class ThreadCaches {
         Pool pool = pools[classIndex];
         long[] taken = new long[bin.batch()];
         int n;
-        while ((n = pool.stack.popChain(taken.length, taken)) == 0) {
+        while ((n = pool.stack.popChain(taken.length, taken, pool)) == 0) {
             replenisher.replenish(pool); // the bin and the shared stack are both empty
         }
         for (int i = n - 1; i >= 0; i--) { // the first block taken (the stack's top) ends on the bin's top

@@ -1,5 +1,6 @@
 package dev.allocspec.impl;
 
+import dev.allocspec.spec.AllocatorStats;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
@@ -10,6 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -66,6 +69,52 @@ class LockFreeInvariantsTest {
         freed.set(ValueLayout.JAVA_LONG, 0, unmapped); // a write after free, over the free-list link
         assertThatThrownBy(allocator::checkInvariants).isInstanceOf(InvariantViolation.class)
                 .hasMessageStartingWith(Invariant.ARENA_CONTAINMENT.id() + " violated").hasMessageContaining("0x40 ");
+    }
+
+    @Test
+    void refusesToFollowALinkWrittenAfterFreeInsteadOfCrashing() {
+        MemorySegment freed = allocator.allocate(100);
+        allocator.free(freed); // now the top of the shared stack, its link the next free block
+        freed.set(ValueLayout.JAVA_LONG, 0, 0x40); // a write after free, over the link: reading 0x40 would crash
+        FreeStack stack = allocator.pool(SizeClass.B256).stack;
+        long stamp = stack.stamp();
+        AllocatorStats before = allocator.stats();
+        // Unguarded, the first allocation pops 'freed' and makes 0x40 the top, and the second reads 0x40's link.
+        assertThatThrownBy(() -> {
+            allocator.allocate(100);
+            allocator.allocate(100);
+        }).isInstanceOf(InvariantViolation.class).hasMessageStartingWith(Invariant.ARENA_CONTAINMENT.id())
+                .hasMessageContaining("0x" + Long.toHexString(freed.address()) + " links to 0x40,");
+        assertThat(stack.stamp()).as("the stack is left as it was").isEqualTo(stamp);
+        assertThat(stack.snapshot(1)).containsExactly(freed.address());
+        assertThat(allocator.stats()).isEqualTo(before);
+    }
+
+    @Test
+    void refusesToRefillACacheThroughALinkWrittenAfterFree() {
+        try (LockFreeBlockAllocator cached = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).build()) {
+            List<MemorySegment> freed = new ArrayList<>();
+            for (int i = 0; i < 65; i++) {
+                freed.add(cached.allocate(10));
+            }
+            freed.forEach(cached::free); // a free that finds the bin full flushes its bottom 32 blocks
+            FreeStack stack = cached.pool(SizeClass.B64).stack;
+            long top = stack.snapshot(1).getFirst();
+            freed.stream().filter(b -> b.address() == top).findFirst().orElseThrow()
+                    .set(ValueLayout.JAVA_LONG, 0, 0x40); // a write after free, over the top block's link
+            long stamp = stack.stamp();
+            ThreadCache.Bin bin = cached.threadCaches().current().bins[SizeClass.B64.ordinal()];
+            while (bin.count > 0) {
+                cached.allocate(10);
+            }
+            AllocatorStats before = cached.stats();
+            // Unguarded, the refill's batch pop walks from the top block into 0x40 and reads its link.
+            assertThatThrownBy(() -> cached.allocate(10)).isInstanceOf(InvariantViolation.class)
+                    .hasMessageStartingWith(Invariant.ARENA_CONTAINMENT.id())
+                    .hasMessageContaining("0x" + Long.toHexString(top) + " links to 0x40,");
+            assertThat(stack.stamp()).as("the stack is left as it was").isEqualTo(stamp);
+            assertThat(cached.stats()).isEqualTo(before);
+        }
     }
 
     @Test

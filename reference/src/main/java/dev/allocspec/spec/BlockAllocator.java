@@ -34,9 +34,10 @@ import java.util.List;
  *       (same address, same size, as with {@code malloc}): freeing it frees the new owner's block. Raw blocks are
  *       safe from this: each has a scope of its own, closed when it is freed. Writing through a pooled block's
  *       segment after freeing it is the caller's bug that no check can refuse: the memory stays mapped, and an
- *       allocator that keeps its free list inside free blocks (as jalib does) finds its links overwritten;
- *       the lock-free allocator's {@code checkInvariants()} reports such a link (INV-ARENA-CONTAINMENT) instead of
- *       following it;</li>
+ *       allocator that keeps its free list inside free blocks (as jalib does) finds its links overwritten. The
+ *       lock-free allocator follows a link only into a block of its class: an allocation that reaches a link into
+ *       anything else, and {@code checkInvariants()}, report it as an {@link InvariantViolation}
+ *       (INV-ARENA-CONTAINMENT) instead of following it, and leave the free list as it was;</li>
  *   <li>{@code null}: {@link NullPointerException};</li>
  *   <li>any call after {@link #close()}, {@code close()} included: {@link IllegalStateException};</li>
  *   <li>the system refusing memory: {@link OutOfMemoryError} with the size and the reason; the allocator stays

@@ -40,7 +40,9 @@ public enum Invariant {
             CheckNames.REFERENCE + "#checkInvariants",
             CheckNames.MACHINE,
             "dev.allocspec.impl.LockFreeInvariantsTest#refusesToHandOutABlockOfAnotherClassFromTheSharedStack",
-            "dev.allocspec.impl.LockFreeInvariantsTest#refusesToTakeABlockOfAnotherClassIntoAThreadCache"),
+            "dev.allocspec.impl.LockFreeInvariantsTest#refusesToTakeABlockOfAnotherClassIntoAThreadCache",
+            "dev.allocspec.impl.LockFreeInvariantsTest#refusesToFollowALinkWrittenAfterFreeInsteadOfCrashing",
+            "dev.allocspec.impl.LockFreeInvariantsTest#refusesToRefillACacheThroughALinkWrittenAfterFree"),
     ARENAS_RECORDED("INV-ARENAS-RECORDED",
             "Every chunk and raw mapping obtained from the system and not given back is listed by arenas(), in the "
                     + "order obtained, with no cap on their number.",
