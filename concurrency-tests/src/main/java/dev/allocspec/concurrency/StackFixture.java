@@ -59,6 +59,23 @@ public final class StackFixture {
         return offset >= 0 && offset < BLOCKS * BLOCK && offset % BLOCK == 0 ? (int) (offset / BLOCK) : 9;
     }
 
+    /**
+     * Whether {@code address} is one of the fixture's blocks: the guard a pop gets, as the allocator's pops get the
+     * chunks of their class.
+     */
+    public boolean isBlock(long address) {
+        int index = index(address);
+        return index >= 0 && index < BLOCKS;
+    }
+
+    /**
+     * Writes {@code value} over the first eight bytes of a block, as its new owner's data would: where the block's
+     * link lived while it was free.
+     */
+    public void writeAsOwner(long block, long value) {
+        blocks.set(ValueLayout.JAVA_LONG, block - firstBlock + FreeBlockLayout.NEXT_OFFSET, value);
+    }
+
     /** Pushes blocks so that the first index given ends on top. */
     public void pushInOrder(int... indices) {
         for (int i = indices.length - 1; i >= 0; i--) {

@@ -42,9 +42,9 @@ import java.util.concurrent.atomic.LongAdder;
  * A free block's link lives in the block, so a caller that writes into a block after freeing it (a use after free)
  * rewrites the stack. The stamp cannot see that, and following such a link could read memory that is not mapped and
  * kill the JVM. The allocator's pops therefore take a {@link LinkGuard}: a link is read only out of a block the guard
- * accepted, and a link the stamp proves real (unchanged since the walk began) that the guard refuses is reported as
- * INV-ARENA-CONTAINMENT, leaving the stack as it was. A refused link under a moved stamp is the benign race below, and
- * the walk starts over.
+ * accepted. A link the guard refuses is either the benign race below (the top moved since it was read: the pop starts
+ * over) or real: a CAS that leaves the top as it was then succeeds, and the pop reports INV-ARENA-CONTAINMENT, leaving
+ * the stack as it was.
  */
 public class FreeStack {
 
@@ -77,6 +77,10 @@ public class FreeStack {
 
         /** Called with the node and next that the pending CAS will use. */
         void beforePopCas(long node, long next);
+
+        /** Called with the node just read from the top, before its link is read. */
+        default void afterTopRead(long node) {
+        }
     }
 
     /** The empty stack's node, and pop's answer when empty. */
@@ -124,6 +128,7 @@ public class FreeStack {
             if (node == EMPTY) {
                 return EMPTY; // exit: empty (linearized at the load of the node)
             }
+            probe.afterTopRead(node);
             // Benign race: another thread may have popped node since we read the top and may be writing its own
             // data into it now, so 'next' may be garbage. The read itself is safe because node is a block (pool
             // memory, never unmapped while the allocator is open), and the value goes only to the guard (which reads
@@ -131,8 +136,10 @@ public class FreeStack {
             // time: node stayed free and its next unchanged.
             long next = FreeBlockLayout.lpNext(node);
             if (next != EMPTY && !guard.isBlock(next)) {
-                refuseLink(stamp, node, next); // a moved stamp: the race above, so retry; else it throws
-                continue;
+                if (topUnchanged(stamp, node)) {
+                    throw corruptLink(node, next); // the top never moved: 'next' is node's real link
+                }
+                continue; // the race above: retry
             }
             probe.beforePopCas(node, next);
             if (countedCas(top, stamp, node, stampAfter(stamp), next)) {
@@ -181,8 +188,11 @@ public class FreeStack {
                 if (top.laStamp() != stamp) {
                     continue retry; // the stack moved under the walk: 'next' may be garbage, do not follow it
                 }
-                if (!guard.isBlock(next)) { // a real link (the stamp vouches for it) into no block
-                    throw corruptLink(out[taken - 1], next);
+                if (!guard.isBlock(next)) {
+                    if (topUnchanged(stamp, first)) {
+                        throw corruptLink(out[taken - 1], next); // the top never moved: the link is real
+                    }
+                    continue retry;
                 }
                 if (taken == max) {
                     break; // 'next' becomes the top, checked like the links taken
@@ -202,15 +212,14 @@ public class FreeStack {
     }
 
     /**
-     * Called when {@code node}'s link {@code next}, read while the top was {@code {stamp, node}}, is no block: if the
-     * stamp has not moved since, the link is real and corrupt, and this throws; if it has, {@code next} may be a new
-     * owner's data (the benign race in {@link #pop(LinkGuard)}) and the caller retries.
+     * Whether the top is still {@code {stamp, node}}, asked when a link read under that top is no block: by a CAS that
+     * leaves the top as it was, so that "unchanged" is proved as strongly as the CAS that would have installed the
+     * link proves it real (a re-read of the stamp is enough on x86, but a weakly ordered CPU could show a new owner's
+     * data before the stamp that its pop wrote). Only on this rare path; it does not count as a pop. Negative controls
+     * override it.
      */
-    private void refuseLink(long stamp, long node, long next) {
-        VarHandle.acquireFence(); // as in popChain: the read of 'next' stays before the stamp's re-read
-        if (top.laStamp() == stamp) {
-            throw corruptLink(node, next);
-        }
+    protected boolean topUnchanged(long stamp, long node) {
+        return top.casTop(stamp, node, stamp, node);
     }
 
     private static InvariantViolation corruptLink(long node, long next) {

@@ -38,6 +38,21 @@ public final class BrokenFreeStacks {
         }
     }
 
+    /**
+     * A link the guard refuses is reported as corrupt without asking whether the top moved since it was read: a pop
+     * that raced with another thread's pop and read the new owner's data reports corruption that is not there.
+     */
+    public static final class TrustsRefusedLink extends FreeStack {
+        public TrustsRefusedLink(StampedTop top, PopProbe probe) {
+            super(top, probe);
+        }
+
+        @Override
+        protected boolean topUnchanged(long stamp, long node) {
+            return true; // BUG: the top may have moved since {stamp, node} was read
+        }
+    }
+
     /** A freshly carved chain is relinked at half the block size, so neighbouring blocks overlap. */
     public static final class OverlappingCarve extends FreeStack {
         private final long halfBlock;

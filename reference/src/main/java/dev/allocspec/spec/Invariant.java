@@ -42,7 +42,9 @@ public enum Invariant {
             "dev.allocspec.impl.LockFreeInvariantsTest#refusesToHandOutABlockOfAnotherClassFromTheSharedStack",
             "dev.allocspec.impl.LockFreeInvariantsTest#refusesToTakeABlockOfAnotherClassIntoAThreadCache",
             "dev.allocspec.impl.LockFreeInvariantsTest#refusesToFollowALinkWrittenAfterFreeInsteadOfCrashing",
-            "dev.allocspec.impl.LockFreeInvariantsTest#refusesToRefillACacheThroughALinkWrittenAfterFree"),
+            "dev.allocspec.impl.LockFreeInvariantsTest#refusesToRefillACacheThroughALinkWrittenAfterFree",
+            "dev.allocspec.impl.FreeStackLinkGuardTest#aPopReportsARefusedLinkOnlyIfTheTopNeverMoved",
+            CheckNames.JCSTRESS + "ScribbledLinkTest$Scenario#t1"),
     ARENAS_RECORDED("INV-ARENAS-RECORDED",
             "Every chunk and raw mapping obtained from the system and not given back is listed by arenas(), in the "
                     + "order obtained, with no cap on their number.",

@@ -230,7 +230,7 @@ final class Verification {
         JcstressRun controls = launcher.run(out.resolve("jcstress").resolve("negative-controls"),
                 depth.jcstressMode, JcstressLauncher.NEGATIVE_CONTROLS, depth.jcstressSingleConfiguration);
         warnIfJcstressDied(controls);
-        for (String control : List.of("NegativeControlAbaTest.Unstamped", "NegativeControlLostPushTest.LosesPush")) {
+        for (String control : JcstressLauncher.NEGATIVE_CONTROL_TESTS) {
             String test = JcstressLauncher.PACKAGE + control;
             boolean caught = controls.forbiddenObserved(test);
             record(new Finding("negative-controls", "jcstress " + control, NEGATIVE_CONTROL, control,

@@ -18,6 +18,9 @@ public final class JcstressLauncher {
     public static final String PACKAGE = "dev.allocspec.concurrency.";
     /** The negative controls, which must show FORBIDDEN outcomes. */
     public static final String NEGATIVE_CONTROLS = "^dev\\.allocspec\\.concurrency\\.NegativeControl";
+    /** Each negative control (class.variant, under {@link #PACKAGE}); each must show a FORBIDDEN outcome. */
+    public static final List<String> NEGATIVE_CONTROL_TESTS = List.of("NegativeControlAbaTest.Unstamped",
+            "NegativeControlLostPushTest.LosesPush", "NegativeControlScribbledLinkTest.TrustsRefusedLink");
 
     /** The filter for every real test (no negative control), without the native-strategy variants if asked. */
     public static String realTests(boolean withNative) {
