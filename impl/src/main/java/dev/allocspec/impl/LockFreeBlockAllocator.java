@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
  *                  state(b) := live(n)                       (release store: the bin is this thread's alone)
  *   no cache:      loop { b = pool[class].stack.pop(); if b != EMPTY: break; replenish(pool) }
  *                  CAS state(b): FREE -> live(n)             (fails only if the stack is broken)
+ *   either way:    hand out b's last segment if it had size n, else a new slice (Chunk.segment)
  *   replenish:     drain the caches of threads that ended; if none held a block of the class: pool.grow()
  * free(seg):       chunk = directory.containing(seg.address) (page map: a few loads; raw: O(log chunks))
  *                  check interior, size; CAS state(b): live(n) -> FREE   (exactly one concurrent free wins)
@@ -188,11 +189,13 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             replenish(pool);
         }
         Chunk chunk = directory.pooledChunkOf(block, pool.sizeClass);
-        if (!chunk.casState(chunk.blockIndex(block), Chunk.FREE, Chunk.liveState(byteSize))) {
+        int index = chunk.blockIndex(block);
+        MemorySegment segment = chunk.segment(index, byteSize); // before the CAS that publishes it (see Chunk)
+        if (!chunk.casState(index, Chunk.FREE, Chunk.liveState(byteSize))) {
             throw corruptStack(block, pool.sizeClass);
         }
         pool.live.increment();
-        return chunk.memory.asSlice(block - chunk.base, byteSize);
+        return segment;
     }
 
     /**
@@ -215,10 +218,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (chunk.plainState(index) != Chunk.FREE) {
             throw corruptStack(block, chunk.sizeClass);
         }
+        MemorySegment segment = chunk.segment(index, byteSize); // before the store that publishes it (see Chunk)
         // The block came off a bin only this thread is using: no other allocation can reach it, so a release store
         // suffices. A racing (buggy) free of it sees FREE and is rejected, or sees the new state.
         chunk.srState(index, Chunk.liveState(byteSize));
-        return chunk.memory.asSlice(block - chunk.base, byteSize);
+        return segment;
     }
 
     private static InvariantViolation corruptStack(long block, SizeClass sizeClass) {
