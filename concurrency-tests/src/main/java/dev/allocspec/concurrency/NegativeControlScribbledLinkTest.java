@@ -20,9 +20,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class NegativeControlScribbledLinkTest {
 
     @JCStressTest
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B and write over it")
-    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = "T2 pop A and write over it, T1 pop B")
-    @Outcome(expect = FORBIDDEN, desc = "T1 reported T2's data as a corrupt link, or a block owned twice or lost")
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = ScribbledLinkTest.T1_FIRST)
+    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = ScribbledLinkTest.T2_FIRST)
+    @Outcome(expect = FORBIDDEN, desc = ScribbledLinkTest.REPORTED_OR_LOST)
     @State
     public static class TrustsRefusedLink {
         private final ScribbledLinkTest.Scenario s = new ScribbledLinkTest.Scenario(CasStrategy.LOCKED, true,

@@ -36,6 +36,10 @@ public class ScribbledLinkTest {
     /** T1's result when its pop reported a corrupt link. */
     static final int REPORTED_CORRUPT = -2;
     private static final long WINDOW_NANOS = 20_000;
+    /** The outcomes, shared with the negative control. */
+    static final String T1_FIRST = "T1 pop A, then T2 pop B and write over it";
+    static final String T2_FIRST = "T2 pop A and write over it, T1 pop B (after a retry, if it read T2's data)";
+    static final String REPORTED_OR_LOST = "T1 reported T2's data as a corrupt link, or a block owned twice or lost";
 
     /** The shared scenario. */
     static final class Scenario implements FreeStack.PopProbe {
@@ -90,9 +94,9 @@ public class ScribbledLinkTest {
     }
 
     @JCStressTest
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B and write over it")
-    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = "T2 pop A and write over it, T1 pop B (after a retry)")
-    @Outcome(expect = FORBIDDEN, desc = "T1 reported T2's data as a corrupt link, or a block owned twice or lost")
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = T1_FIRST)
+    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = T2_FIRST)
+    @Outcome(expect = FORBIDDEN, desc = REPORTED_OR_LOST)
     @State
     public static class Native {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, false);
@@ -114,9 +118,9 @@ public class ScribbledLinkTest {
     }
 
     @JCStressTest
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B and write over it")
-    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = "T2 pop A and write over it, T1 pop B (after a retry)")
-    @Outcome(expect = FORBIDDEN, desc = "T1 reported T2's data as a corrupt link, or a block owned twice or lost")
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = T1_FIRST)
+    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = T2_FIRST)
+    @Outcome(expect = FORBIDDEN, desc = REPORTED_OR_LOST)
     @State
     public static class Locked {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, false);
@@ -138,9 +142,9 @@ public class ScribbledLinkTest {
     }
 
     @JCStressTest
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B and write over it")
-    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = "T2 pop A and write over it, T1 pop B (after a retry)")
-    @Outcome(expect = FORBIDDEN, desc = "T1 reported T2's data as a corrupt link, or a block owned twice or lost")
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = T1_FIRST)
+    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = T2_FIRST)
+    @Outcome(expect = FORBIDDEN, desc = REPORTED_OR_LOST)
     @State
     public static class NativeWidened {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, true);
@@ -162,9 +166,9 @@ public class ScribbledLinkTest {
     }
 
     @JCStressTest
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B and write over it")
-    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = "T2 pop A and write over it, T1 pop B (after a retry)")
-    @Outcome(expect = FORBIDDEN, desc = "T1 reported T2's data as a corrupt link, or a block owned twice or lost")
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = T1_FIRST)
+    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = T2_FIRST)
+    @Outcome(expect = FORBIDDEN, desc = REPORTED_OR_LOST)
     @State
     public static class LockedWidened {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, true);
