@@ -154,11 +154,6 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     }
 
     @Override
-    public MemorySegment allocate(long byteSize) {
-        return allocate(byteSize, 1);
-    }
-
-    @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         requireOpen();
         final int classIndex = SizeClass.indexForRequest(byteSize, byteAlignment, pageSize);

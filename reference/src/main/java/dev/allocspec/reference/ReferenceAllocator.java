@@ -111,11 +111,6 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
     }
 
     @Override
-    public MemorySegment allocate(long byteSize) {
-        return allocate(byteSize, 1);
-    }
-
-    @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         lock.lock();
         try {

@@ -60,7 +60,9 @@ public interface BlockAllocator extends SegmentAllocator, AutoCloseable {
      * @throws OutOfMemoryError         if the system refuses memory
      */
     @Override
-    MemorySegment allocate(long byteSize);
+    default MemorySegment allocate(long byteSize) {
+        return allocate(byteSize, 1);
+    }
 
     /**
      * Allocates a block for {@code byteSize} bytes at an address that is a multiple of {@code byteAlignment}.

@@ -34,11 +34,6 @@ public final class FaultyAllocator implements BlockAllocator {
     }
 
     @Override
-    public MemorySegment allocate(long byteSize) {
-        return allocate(byteSize, 1);
-    }
-
-    @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         requireOpen();
         if (poisoned) {
