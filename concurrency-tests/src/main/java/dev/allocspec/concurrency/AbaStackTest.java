@@ -30,6 +30,15 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 public class AbaStackTest {
 
+    /** The outcome texts, once for every variant (and the negative control's). */
+    static final String T1_FIRST = "T1 pop A, then T2 pop B+pop C+push B";
+    static final String T2_FIRST = "T2 pop A+pop B+push A, then T1 pop A";
+    static final String T2_FIRST_IN_WINDOW =
+            "T2 pop A+pop B+push A (inside T1's window: T1's stale CAS failed), then T1 pop A";
+    static final String T1_TAKES_B = "T2 pop A, T1 pop B, T2 pop C+push A";
+    static final String T1_TAKES_C = "T2 pop A+pop B, T1 pop C, T2 push A";
+    static final String STALE_CAS_WON = "T1 read {s, A}, T2 pop A+pop B+push A, T1 CAS: B owned twice or a block lost";
+
     private static final long WINDOW_NANOS = 20_000;
 
     /** The shared scenario: T1's pop, T2's pop-pop-push, the arbiter's accounting. */
@@ -75,11 +84,11 @@ public class AbaStackTest {
     }
 
     @JCStressTest
-    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B+pop C+push B")
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B+push A, then T1 pop A")
-    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = "T2 pop A, T1 pop B, T2 pop C+push A")
-    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B, T1 pop C, T2 push A")
-    @Outcome(expect = FORBIDDEN, desc = "T1 read {s, A}, T2 pop A+pop B+push A, T1 CAS: B owned twice or a block lost")
+    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = T1_FIRST)
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = T2_FIRST)
+    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = T1_TAKES_B)
+    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = T1_TAKES_C)
+    @Outcome(expect = FORBIDDEN, desc = STALE_CAS_WON)
     @State
     public static class Native {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, false);
@@ -101,11 +110,11 @@ public class AbaStackTest {
     }
 
     @JCStressTest
-    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B+pop C+push B")
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B+push A, then T1 pop A")
-    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = "T2 pop A, T1 pop B, T2 pop C+push A")
-    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B, T1 pop C, T2 push A")
-    @Outcome(expect = FORBIDDEN, desc = "T1 read {s, A}, T2 pop A+pop B+push A, T1 CAS: B owned twice or a block lost")
+    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = T1_FIRST)
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = T2_FIRST)
+    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = T1_TAKES_B)
+    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = T1_TAKES_C)
+    @Outcome(expect = FORBIDDEN, desc = STALE_CAS_WON)
     @State
     public static class Locked {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, false);
@@ -127,12 +136,11 @@ public class AbaStackTest {
     }
 
     @JCStressTest
-    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B+pop C+push B")
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE,
-            desc = "T2 pop A+pop B+push A (inside T1's window: T1's stale CAS failed), then T1 pop A")
-    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = "T2 pop A, T1 pop B, T2 pop C+push A")
-    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B, T1 pop C, T2 push A")
-    @Outcome(expect = FORBIDDEN, desc = "T1 read {s, A}, T2 pop A+pop B+push A, T1 CAS: B owned twice or a block lost")
+    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = T1_FIRST)
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = T2_FIRST_IN_WINDOW)
+    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = T1_TAKES_B)
+    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = T1_TAKES_C)
+    @Outcome(expect = FORBIDDEN, desc = STALE_CAS_WON)
     @State
     public static class NativeWidened {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, true);
@@ -154,12 +162,11 @@ public class AbaStackTest {
     }
 
     @JCStressTest
-    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B+pop C+push B")
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE,
-            desc = "T2 pop A+pop B+push A (inside T1's window: T1's stale CAS failed), then T1 pop A")
-    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = "T2 pop A, T1 pop B, T2 pop C+push A")
-    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B, T1 pop C, T2 push A")
-    @Outcome(expect = FORBIDDEN, desc = "T1 read {s, A}, T2 pop A+pop B+push A, T1 CAS: B owned twice or a block lost")
+    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = T1_FIRST)
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = T2_FIRST_IN_WINDOW)
+    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = T1_TAKES_B)
+    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = T1_TAKES_C)
+    @Outcome(expect = FORBIDDEN, desc = STALE_CAS_WON)
     @State
     public static class LockedWidened {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, true);

@@ -26,7 +26,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 public class CookieHandoffTest {
 
-    /** The forbidden outcome of every variant. */
+    /** The outcome texts, once for every variant (the last one forbidden). */
+    private static final String INTACT = "T1 fill+publish, T2 take+check+free: bytes intact on both";
+    private static final String NOTHING_HANDED_OFF = "T2 looked before T1 published: nothing handed off";
     private static final String LIVE_BYTES_CHANGED =
             "a live block's bytes changed: torn handoff or a free-list link written into it";
 
@@ -81,8 +83,8 @@ public class CookieHandoffTest {
     }
 
     @JCStressTest
-    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
-    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = INTACT)
+    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = NOTHING_HANDED_OFF)
     @Outcome(expect = FORBIDDEN, desc = LIVE_BYTES_CHANGED)
     @State
     public static class Native {
@@ -105,8 +107,8 @@ public class CookieHandoffTest {
     }
 
     @JCStressTest
-    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
-    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = INTACT)
+    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = NOTHING_HANDED_OFF)
     @Outcome(expect = FORBIDDEN, desc = LIVE_BYTES_CHANGED)
     @State
     public static class NativeNoCache {
@@ -129,8 +131,8 @@ public class CookieHandoffTest {
     }
 
     @JCStressTest
-    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
-    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = INTACT)
+    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = NOTHING_HANDED_OFF)
     @Outcome(expect = FORBIDDEN, desc = LIVE_BYTES_CHANGED)
     @State
     public static class Locked {
@@ -153,8 +155,8 @@ public class CookieHandoffTest {
     }
 
     @JCStressTest
-    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "T1 fill+publish, T2 take+check+free: bytes intact on both")
-    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = "T2 looked before T1 published: nothing handed off")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = INTACT)
+    @Outcome(id = "1, -1", expect = ACCEPTABLE, desc = NOTHING_HANDED_OFF)
     @Outcome(expect = FORBIDDEN, desc = LIVE_BYTES_CHANGED)
     @State
     public static class LockedNoCache {

@@ -25,6 +25,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 public class DoubleFreeTest {
 
+    /** The outcome texts, once for every variant. */
+    private static final String ONE_WINS =
+            "T1 free wins the state CAS, T2 gets IllegalStateException (or the other way round)";
+    private static final String OTHERWISE = "both frees succeeded, neither did, or the block came back twice";
+
     /** The shared scenario. */
     static final class Scenario {
         final LockFreeBlockAllocator allocator;
@@ -68,9 +73,8 @@ public class DoubleFreeTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
-            desc = "T1 free wins the state CAS, T2 gets IllegalStateException (or the other way round)")
-    @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE, desc = ONE_WINS)
+    @Outcome(expect = FORBIDDEN, desc = OTHERWISE)
     @State
     public static class Native {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, true);
@@ -92,9 +96,8 @@ public class DoubleFreeTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
-            desc = "T1 free wins the state CAS, T2 gets IllegalStateException (or the other way round)")
-    @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE, desc = ONE_WINS)
+    @Outcome(expect = FORBIDDEN, desc = OTHERWISE)
     @State
     public static class NativeNoCache {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, false);
@@ -116,9 +119,8 @@ public class DoubleFreeTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
-            desc = "T1 free wins the state CAS, T2 gets IllegalStateException (or the other way round)")
-    @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE, desc = ONE_WINS)
+    @Outcome(expect = FORBIDDEN, desc = OTHERWISE)
     @State
     public static class Locked {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, true);
@@ -140,9 +142,8 @@ public class DoubleFreeTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
-            desc = "T1 free wins the state CAS, T2 gets IllegalStateException (or the other way round)")
-    @Outcome(expect = FORBIDDEN, desc = "both frees succeeded, neither did, or the block came back twice")
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE, desc = ONE_WINS)
+    @Outcome(expect = FORBIDDEN, desc = OTHERWISE)
     @State
     public static class LockedNoCache {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, false);

@@ -23,10 +23,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class NegativeControlAbaTest {
 
     @JCStressTest
-    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = "T1 pop A, then T2 pop B+pop C+push B")
-    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B+push A, then T1 pop A")
-    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = "T2 pop A, T1 pop B, T2 pop C+push A")
-    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = "T2 pop A+pop B, T1 pop C, T2 push A")
+    @Outcome(id = "0, 2, 1", expect = ACCEPTABLE, desc = AbaStackTest.T1_FIRST)
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = AbaStackTest.T2_FIRST)
+    @Outcome(id = "1, 2, 1", expect = ACCEPTABLE, desc = AbaStackTest.T1_TAKES_B)
+    @Outcome(id = "2, 1, 1", expect = ACCEPTABLE, desc = AbaStackTest.T1_TAKES_C)
     @Outcome(expect = FORBIDDEN,
             desc = "T1 read {A, next B}, T2 pop A+pop B+push A, T1's unstamped CAS succeeds: B owned twice")
     @State

@@ -20,8 +20,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class NegativeControlLostPushTest {
 
     @JCStressTest
-    @Outcome(id = "2, 1", expect = ACCEPTABLE, desc = "T1 push A, T2 push B (either order): both on the stack")
-    @Outcome(expect = FORBIDDEN, desc = "T1 read top, T2 push, T1 CAS failed and its block was lost")
+    @Outcome(id = "2, 1", expect = ACCEPTABLE, desc = PushPushTest.BOTH_PUSHED)
+    @Outcome(expect = FORBIDDEN, desc = PushPushTest.PUSH_LOST)
     @State
     public static class LosesPush {
         private final PushPushTest.Scenario s = new PushPushTest.Scenario(new StackFixture(CasStrategy.LOCKED,

@@ -21,7 +21,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 public class PopPopTest {
 
-    /** Every outcome the catch-all of each variant forbids. */
+    /** The outcome texts, once for every variant (the last one forbidden). */
+    private static final String ONE_WINS_A = "one pop wins A, the other finds the stack empty";
+    private static final String EACH_ONE = "T1 pop A, T2 pop B, or the other way round";
     private static final String LOST_OR_TWICE =
             "both pops took the same block, a block vanished, or a pop found a stack empty that still held a block";
 
@@ -50,8 +52,7 @@ public class PopPopTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"0, -1, 1", "-1, 0, 1"}, expect = ACCEPTABLE,
-            desc = "one pop wins A, the other finds the stack empty")
+    @Outcome(id = {"0, -1, 1", "-1, 0, 1"}, expect = ACCEPTABLE, desc = ONE_WINS_A)
     @Outcome(expect = FORBIDDEN, desc = LOST_OR_TWICE)
     @State
     public static class OneNative {
@@ -74,8 +75,7 @@ public class PopPopTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"0, -1, 1", "-1, 0, 1"}, expect = ACCEPTABLE,
-            desc = "one pop wins A, the other finds the stack empty")
+    @Outcome(id = {"0, -1, 1", "-1, 0, 1"}, expect = ACCEPTABLE, desc = ONE_WINS_A)
     @Outcome(expect = FORBIDDEN, desc = LOST_OR_TWICE)
     @State
     public static class OneLocked {
@@ -98,7 +98,7 @@ public class PopPopTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"0, 1, 1", "1, 0, 1"}, expect = ACCEPTABLE, desc = "T1 pop A, T2 pop B, or the other way round")
+    @Outcome(id = {"0, 1, 1", "1, 0, 1"}, expect = ACCEPTABLE, desc = EACH_ONE)
     @Outcome(expect = FORBIDDEN, desc = LOST_OR_TWICE)
     @State
     public static class TwoNative {
@@ -121,7 +121,7 @@ public class PopPopTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"0, 1, 1", "1, 0, 1"}, expect = ACCEPTABLE, desc = "T1 pop A, T2 pop B, or the other way round")
+    @Outcome(id = {"0, 1, 1", "1, 0, 1"}, expect = ACCEPTABLE, desc = EACH_ONE)
     @Outcome(expect = FORBIDDEN, desc = LOST_OR_TWICE)
     @State
     public static class TwoLocked {

@@ -18,6 +18,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 public class PushPushTest {
 
+    /** The outcome texts, once for every variant (and the negative control's). */
+    static final String BOTH_PUSHED = "T1 push A, T2 push B (either order): both on the stack";
+    static final String PUSH_LOST = "T1 read top, T2 push, T1 CAS failed and its block was lost";
+
     /** The shared scenario. */
     static final class Scenario {
         final StackFixture fixture;
@@ -46,8 +50,8 @@ public class PushPushTest {
     }
 
     @JCStressTest
-    @Outcome(id = "2, 1", expect = ACCEPTABLE, desc = "T1 push A, T2 push B (either order): both on the stack")
-    @Outcome(expect = FORBIDDEN, desc = "T1 read top, T2 push, T1 CAS failed and its block was lost")
+    @Outcome(id = "2, 1", expect = ACCEPTABLE, desc = BOTH_PUSHED)
+    @Outcome(expect = FORBIDDEN, desc = PUSH_LOST)
     @State
     public static class Native {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128);
@@ -69,8 +73,8 @@ public class PushPushTest {
     }
 
     @JCStressTest
-    @Outcome(id = "2, 1", expect = ACCEPTABLE, desc = "T1 push A, T2 push B (either order): both on the stack")
-    @Outcome(expect = FORBIDDEN, desc = "T1 read top, T2 push, T1 CAS failed and its block was lost")
+    @Outcome(id = "2, 1", expect = ACCEPTABLE, desc = BOTH_PUSHED)
+    @Outcome(expect = FORBIDDEN, desc = PUSH_LOST)
     @State
     public static class Locked {
         private final Scenario s = new Scenario(CasStrategy.LOCKED);

@@ -25,6 +25,12 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  */
 public class RawDoubleFreeTest {
 
+    /** The outcome texts, once for every variant. */
+    private static final String ONE_WINS =
+            "T1 free wins and unmaps, T2 gets IllegalStateException (or the other way round)";
+    private static final String OTHERWISE =
+            "both or neither freed it, a wrong exception, or the mapping is still there";
+
     /** The shared scenario. */
     static final class Scenario {
         final LockFreeBlockAllocator allocator;
@@ -60,9 +66,8 @@ public class RawDoubleFreeTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
-            desc = "T1 free wins and unmaps, T2 gets IllegalStateException (or the other way round)")
-    @Outcome(expect = FORBIDDEN, desc = "both or neither freed it, a wrong exception, or the mapping is still there")
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE, desc = ONE_WINS)
+    @Outcome(expect = FORBIDDEN, desc = OTHERWISE)
     @State
     public static class Native {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, true);
@@ -84,9 +89,8 @@ public class RawDoubleFreeTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
-            desc = "T1 free wins and unmaps, T2 gets IllegalStateException (or the other way round)")
-    @Outcome(expect = FORBIDDEN, desc = "both or neither freed it, a wrong exception, or the mapping is still there")
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE, desc = ONE_WINS)
+    @Outcome(expect = FORBIDDEN, desc = OTHERWISE)
     @State
     public static class NativeNoCache {
         private final Scenario s = new Scenario(CasStrategy.NATIVE_CAS128, false);
@@ -108,9 +112,8 @@ public class RawDoubleFreeTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
-            desc = "T1 free wins and unmaps, T2 gets IllegalStateException (or the other way round)")
-    @Outcome(expect = FORBIDDEN, desc = "both or neither freed it, a wrong exception, or the mapping is still there")
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE, desc = ONE_WINS)
+    @Outcome(expect = FORBIDDEN, desc = OTHERWISE)
     @State
     public static class Locked {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, true);
@@ -132,9 +135,8 @@ public class RawDoubleFreeTest {
     }
 
     @JCStressTest
-    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE,
-            desc = "T1 free wins and unmaps, T2 gets IllegalStateException (or the other way round)")
-    @Outcome(expect = FORBIDDEN, desc = "both or neither freed it, a wrong exception, or the mapping is still there")
+    @Outcome(id = {"1, 0, 1", "0, 1, 1"}, expect = ACCEPTABLE, desc = ONE_WINS)
+    @Outcome(expect = FORBIDDEN, desc = OTHERWISE)
     @State
     public static class LockedNoCache {
         private final Scenario s = new Scenario(CasStrategy.LOCKED, false);
