@@ -2,7 +2,6 @@ package dev.allocspec.concurrency;
 
 import dev.allocspec.impl.CasStrategy;
 import dev.allocspec.impl.FreeStack;
-import dev.allocspec.impl.StampedTop;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -11,7 +10,6 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 import java.util.List;
-import java.util.function.BiFunction;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -47,12 +45,12 @@ public class AbaStackTest {
         volatile Thread t1;
 
         Scenario(CasStrategy strategy, boolean widened) {
-            this(strategy, widened ? FreeStack::new : (top, probe) -> new FreeStack(top));
+            this(strategy, widened ? FreeStack::new : (top, links, probe) -> new FreeStack(top, links));
         }
 
         /** A scenario over a stack the factory builds, given the probe that widens T1's window. */
-        Scenario(CasStrategy strategy, BiFunction<StampedTop, FreeStack.PopProbe, FreeStack> make) {
-            this.fixture = new StackFixture(strategy, top -> make.apply(top, this::stallT1));
+        Scenario(CasStrategy strategy, StackFixture.StackMaker make) {
+            this.fixture = new StackFixture(strategy, this::stallT1, make);
             fixture.pushInOrder(0, 1, 2);
         }
 

@@ -32,7 +32,7 @@ public class NegativeControlAbaTest {
     @State
     public static class Unstamped {
         private final AbaStackTest.Scenario s = new AbaStackTest.Scenario(CasStrategy.LOCKED,
-                (top, probe) -> new BrokenFreeStacks.Unstamped(top, probe));
+                BrokenFreeStacks.Unstamped::new);
 
         @Actor
         public void t1(III_Result r) {

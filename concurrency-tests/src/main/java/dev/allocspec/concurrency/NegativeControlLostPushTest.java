@@ -2,6 +2,7 @@ package dev.allocspec.concurrency;
 
 import dev.allocspec.impl.BrokenFreeStacks;
 import dev.allocspec.impl.CasStrategy;
+import dev.allocspec.impl.FreeStack;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -25,7 +26,8 @@ public class NegativeControlLostPushTest {
     @State
     public static class LosesPush {
         private final PushPushTest.Scenario s = new PushPushTest.Scenario(new StackFixture(CasStrategy.LOCKED,
-                BrokenFreeStacks.LosesPushOnCasFailure::new));
+                FreeStack.PopProbe.NONE,
+                (top, links, probe) -> new BrokenFreeStacks.LosesPushOnCasFailure(top, links)));
 
         @Actor
         public void t1(II_Result r) {

@@ -2,7 +2,6 @@ package dev.allocspec.concurrency;
 
 import dev.allocspec.impl.CasStrategy;
 import dev.allocspec.impl.FreeStack;
-import dev.allocspec.impl.StampedTop;
 import dev.allocspec.spec.InvariantViolation;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -12,7 +11,6 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
 
 import java.util.List;
-import java.util.function.BiFunction;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -52,9 +50,9 @@ public class ScribbledLinkTest {
         }
 
         /** A scenario over a stack the factory builds, given this scenario as its probe. */
-        Scenario(CasStrategy strategy, boolean widened, BiFunction<StampedTop, FreeStack.PopProbe, FreeStack> make) {
+        Scenario(CasStrategy strategy, boolean widened, StackFixture.StackMaker make) {
             this.widened = widened;
-            this.fixture = new StackFixture(strategy, top -> make.apply(top, this));
+            this.fixture = new StackFixture(strategy, this, make);
             fixture.pushInOrder(0, 1);
         }
 

@@ -11,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * One jcstress state's free stack on real off-heap memory: a stamped top and a few 64-byte blocks, in memory the
@@ -31,18 +30,29 @@ public final class StackFixture {
     private final MemorySegment blocks;
     private final long firstBlock;
 
-    /** A fixture whose stack the given factory builds over a fresh top of the given strategy. */
-    public StackFixture(CasStrategy strategy, Function<StampedTop, FreeStack> make) {
+    /** Builds the stack under test over the fixture's top and links, with the probe its pops call. */
+    @FunctionalInterface
+    public interface StackMaker {
+        /** The stack over {@code top}, reaching links through {@code links}, calling {@code probe} in each pop. */
+        FreeStack make(StampedTop top, FreeBlockLayout links, FreeStack.PopProbe probe);
+    }
+
+    /**
+     * A fixture whose stack {@code make} builds over a fresh top of the given strategy, with {@code probe}. Links are
+     * reached unscoped: the fixture keeps its blocks' memory for as long as the stack can reach it.
+     */
+    public StackFixture(CasStrategy strategy, FreeStack.PopProbe probe, StackMaker make) {
         MemorySegment memory = Arena.ofAuto().allocate(StackTopLayout.PADDED_SIZE + BLOCKS * BLOCK,
                 StackTopLayout.PADDED_SIZE);
-        this.stack = make.apply(StampedTop.over(memory.asSlice(0, StackTopLayout.PADDED_SIZE), strategy));
+        this.stack = make.make(StampedTop.over(memory.asSlice(0, StackTopLayout.PADDED_SIZE), strategy),
+                FreeBlockLayout.UNSCOPED, probe);
         this.blocks = memory.asSlice(StackTopLayout.PADDED_SIZE);
         this.firstBlock = blocks.address();
     }
 
     /** A fixture over the real stamped stack. */
     public StackFixture(CasStrategy strategy) {
-        this(strategy, FreeStack::new);
+        this(strategy, FreeStack.PopProbe.NONE, FreeStack::new);
     }
 
     /** Address of block {@code i} (0 = A). */

@@ -21,7 +21,7 @@ import java.util.Locale;
  * <p>The downcall is <em>critical</em> ({@code Linker.Option.critical(false)}): no thread-state transition, which is
  * what makes a ~10-instruction routine worth calling. That is allowed because the routine neither blocks nor calls
  * back into Java. It takes raw addresses, not segments: the caller guarantees the top stays mapped (it lives in the
- * allocator's control segment, unmapped only by {@code close()}).
+ * allocator's control segment, which only the garbage collector gives back, once the allocator is unreachable).
  */
 @SuppressWarnings("restricted") // library loading and the downcall are restricted FFM operations, used on purpose
 final class Cas128Native {

@@ -1,10 +1,12 @@
 package dev.allocspec.impl;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The off-heap layout of a free block: as in jalib, the free list lives inside the free blocks themselves.
+ * The off-heap layout of a free block, and access to it: as in jalib, the free list lives inside the free blocks
+ * themselves.
  *
  * <pre>
  *  byte   0               8                                                  block size
@@ -16,8 +18,15 @@ import java.lang.foreign.ValueLayout;
  * {@code next} is the address of the block below this one on its class's free stack, 0 at the bottom. It is written
  * only while the block is free and owned by the thread pushing it (before the push publishes it), so it never
  * lands in a live block ({@code INV-CONTENT}). Every class's block size (64 bytes at least) has room for it.
+ *
+ * <p>Links are read and written at block addresses through one segment over the whole address space, so that no
+ * segment per block is needed. An allocator's instance ({@link #in}) is tied to the scope of its chunks: once that
+ * scope is closed, every access throws {@link IllegalStateException}, and an access racing with the close either
+ * completes before the memory goes or throws (the shared arena's close protocol), so a call that races with
+ * {@code close()} never touches unmapped memory. {@link #UNSCOPED} checks nothing, for stacks built by hand over
+ * memory their builder keeps mapped.
  */
-@SuppressWarnings("restricted") // one segment over the whole address space, for links at raw block addresses
+@SuppressWarnings("restricted") // a segment over the whole address space, for links at raw block addresses
 public final class FreeBlockLayout {
 
     /** Offset of the link to the next free block. */
@@ -27,25 +36,36 @@ public final class FreeBlockLayout {
     /** The link value at the bottom of the stack. */
     public static final long END = 0;
 
-    /**
-     * The whole address space as one segment, so that links can be read and written at block addresses without a
-     * segment per block. It checks nothing: every caller passes the address of a block in a mapped chunk.
-     */
-    private static final MemorySegment ADDRESS_SPACE = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    /** Links anywhere, in no scope: every caller passes the address of a block in memory it keeps mapped. */
+    public static final FreeBlockLayout UNSCOPED = new FreeBlockLayout(MemorySegment.NULL.reinterpret(Long.MAX_VALUE));
 
-    private FreeBlockLayout() {
+    private final MemorySegment addressSpace;
+
+    private FreeBlockLayout(MemorySegment addressSpace) {
+        this.addressSpace = addressSpace;
     }
 
-    /** Plain load of the {@code next} link of the free block at {@code block}. */
-    static long lpNext(long block) {
-        return ADDRESS_SPACE.get(ValueLayout.JAVA_LONG, block + NEXT_OFFSET);
+    /** Links of blocks in the memory of {@code scope}; accesses fail once it is closed (see the class comment). */
+    public static FreeBlockLayout in(Arena scope) {
+        return new FreeBlockLayout(MemorySegment.NULL.reinterpret(Long.MAX_VALUE, scope, null));
+    }
+
+    /**
+     * Plain load of the {@code next} link of the free block at {@code block}.
+     *
+     * @throws IllegalStateException if the scope of these links is closed
+     */
+    long lpNext(long block) {
+        return addressSpace.get(ValueLayout.JAVA_LONG, block + NEXT_OFFSET);
     }
 
     /**
      * Plain store of the {@code next} link of the block at {@code block}, which the caller owns. The CAS that
      * publishes the block orders the store before it (see {@link StampedTop}).
+     *
+     * @throws IllegalStateException if the scope of these links is closed
      */
-    static void spNext(long block, long next) {
-        ADDRESS_SPACE.set(ValueLayout.JAVA_LONG, block + NEXT_OFFSET, next);
+    void spNext(long block, long next) {
+        addressSpace.set(ValueLayout.JAVA_LONG, block + NEXT_OFFSET, next);
     }
 }

@@ -51,8 +51,8 @@ public class FreeStack {
     /** Creates the free stack of one class over its top. Negative controls plug in broken stacks here. */
     @FunctionalInterface
     public interface Factory {
-        /** The free stack of {@code sizeClass}, over {@code top}. */
-        FreeStack create(SizeClass sizeClass, StampedTop top);
+        /** The free stack of {@code sizeClass}, over {@code top}, reaching its blocks' links through {@code links}. */
+        FreeStack create(SizeClass sizeClass, StampedTop top, FreeBlockLayout links);
     }
 
     /**
@@ -93,18 +93,21 @@ public class FreeStack {
     static final boolean COUNT_CAS = Boolean.getBoolean("allocspec.countCas");
 
     protected final StampedTop top;
+    /** Where the blocks' links are read and written: the allocator's are tied to the scope of its chunks. */
+    protected final FreeBlockLayout links;
     private final PopProbe probe;
     private final LongAdder casCalls = new LongAdder();
     private final LongAdder casFailures = new LongAdder();
 
-    /** A stack over {@code top}. */
-    public FreeStack(StampedTop top) {
-        this(top, PopProbe.NONE);
+    /** A stack over {@code top} whose blocks' links are reached through {@code links}. */
+    public FreeStack(StampedTop top, FreeBlockLayout links) {
+        this(top, links, PopProbe.NONE);
     }
 
-    /** A stack over {@code top} that calls {@code probe} between each pop's read and its CAS (tests only). */
-    public FreeStack(StampedTop top, PopProbe probe) {
+    /** As {@link #FreeStack(StampedTop, FreeBlockLayout)}, calling {@code probe} inside each pop (tests only). */
+    public FreeStack(StampedTop top, FreeBlockLayout links, PopProbe probe) {
         this.top = top;
+        this.links = links;
         this.probe = probe;
     }
 
@@ -131,10 +134,10 @@ public class FreeStack {
             probe.afterTopRead(node);
             // Benign race: another thread may have popped node since we read the top and may be writing its own
             // data into it now, so 'next' may be garbage. The read itself is safe because node is a block (pool
-            // memory, never unmapped while the allocator is open), and the value goes only to the guard (which reads
-            // no off-heap memory) until the CAS below succeeds, which proves the top was {stamp, node} the whole
-            // time: node stayed free and its next unchanged.
-            long next = FreeBlockLayout.lpNext(node);
+            // memory, mapped until close(), and a read racing with close() throws instead: see FreeBlockLayout),
+            // and the value goes only to the guard (which reads no off-heap memory) until the CAS below succeeds,
+            // which proves the top was {stamp, node} the whole time: node stayed free and its next unchanged.
+            long next = links.lpNext(node);
             if (next != EMPTY && !guard.isBlock(next)) {
                 if (topUnchanged(stamp, node)) {
                     throw corruptLink(node, next); // the top never moved: 'next' is node's real link
@@ -156,10 +159,10 @@ public class FreeStack {
      * them. After every read the stamp is loaded again, behind an acquire fence that keeps the read before the
      * re-load (the seqlock reader's validation, as in {@code StampedLock.validate}): while it is unchanged no push or
      * pop has happened since the walk began, so every link read so far belongs to the stack as it was, and every
-     * address obtained is a real block (pool memory, never unmapped while open), safe to read next. If the stamp
-     * moved, the walk starts over. A successful CAS from {stamp, first} proves the stack was unchanged from the first
-     * read to the CAS, so the chain taken is exactly the top of the stack: an unchanged stamp proves the whole chain
-     * below it unchanged.
+     * address obtained is a real block (pool memory, mapped until close(); see FreeBlockLayout), safe to read next. If
+     * the stamp moved, the walk starts over. A successful CAS from {stamp, first} proves the stack was unchanged from
+     * the first read to the CAS, so the chain taken is exactly the top of the stack: an unchanged stamp proves the
+     * whole chain below it unchanged.
      *
      * <p>Every link the walk follows, and the one it installs as the new top, is vouched for by the stamp and then
      * accepted by {@code guard}; the stack's top is a block to begin with (see {@link #pop(LinkGuard)}).
@@ -179,7 +182,7 @@ public class FreeStack {
             }
             int taken = 1;
             out[0] = first;
-            long next = FreeBlockLayout.lpNext(first);
+            long next = links.lpNext(first);
             while (next != EMPTY) {
                 // StampedLock.validate's fence: it keeps the plain read of 'next' above before the stamp re-read
                 // below, so an unchanged stamp vouches for it. A load-acquire alone orders only the loads after it;
@@ -198,7 +201,7 @@ public class FreeStack {
                     break; // 'next' becomes the top, checked like the links taken
                 }
                 out[taken++] = next;
-                next = FreeBlockLayout.lpNext(next);
+                next = links.lpNext(next);
             }
             if (countedCas(top, stamp, first, stampAfter(stamp), next)) {
                 return taken; // exit: taken. Successful CAS is the linearization point for the batch pop.
@@ -242,7 +245,7 @@ public class FreeStack {
         for (;;) {
             long stamp = top.laStamp();
             long node = top.laNode();
-            FreeBlockLayout.spNext(last, node); // we own last: no one else reads it until the CAS publishes it
+            links.spNext(last, node); // we own last: no one else reads it until the CAS publishes it
             if (countedCas(top, stamp, node, stampAfter(stamp), first)) {
                 return; // exit: pushed. Successful CAS is the linearization point for push.
             }
@@ -305,7 +308,7 @@ public class FreeStack {
      */
     public List<Long> snapshot(int limit, LinkGuard guard) {
         List<Long> blocks = new ArrayList<>();
-        for (long node = top.laNode(); node != EMPTY && blocks.size() < limit; node = FreeBlockLayout.lpNext(node)) {
+        for (long node = top.laNode(); node != EMPTY && blocks.size() < limit; node = links.lpNext(node)) {
             blocks.add(node);
             if (!guard.isBlock(node)) {
                 break;

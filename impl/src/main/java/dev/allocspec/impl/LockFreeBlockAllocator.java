@@ -50,10 +50,14 @@ import java.util.concurrent.atomic.LongAdder;
  * thread caches ({@link ThreadCaches}, jemalloc's tcache) keep the native CAS off the common path and preserve the
  * single-threaded order exactly, so refinement against the reference holds with them on or off.
  *
- * <h2>Memory is never unmapped while open</h2>
- * Pooled chunks are given back only by {@link #close()}. That is what makes {@link FreeStack#pop()}'s racy read of a
- * node's {@code next} safe. {@code close()} must therefore not race with other calls: calls that start after it are
- * rejected, calls in flight when it runs are the caller's bug (as with {@code Arena.close}).
+ * <h2>Memory is never unmapped under a call</h2>
+ * Pooled chunks are given back only by {@link #close()}, and it may run while other threads are still calling (the
+ * contract: each such call completes or throws {@link IllegalStateException}). What keeps that safe: the links in free
+ * blocks are read and written only through a segment tied to the chunks' shared scope ({@link FreeBlockLayout#in}),
+ * whose close protocol makes an access racing with the close throw instead of touching unmapped memory; the stack
+ * tops, which the native CAS reaches by raw address, live in a control segment that only the garbage collector gives
+ * back, when the allocator is unreachable; and a raw block obtained while {@code close()} ran is given back by the
+ * allocation itself, which then throws.
  *
  * <h2>Stats under concurrency</h2>
  * {@code stats()} reads counters that are updated next to, not atomically with, the stacks: exact when no operation
@@ -105,12 +109,15 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         this.memory = builder.memory;
         this.pageSize = memory.pageSize();
         List<SizeClass> classes = SizeClass.pooled();
-        MemorySegment control = memory.obtain(classes.size() * StackTopLayout.PADDED_SIZE, poolScope);
+        // The tops live until the allocator is unreachable, not until close(): the native CAS reaches them by raw
+        // address, and a call racing with close() may still be about to CAS (see the class comment).
+        MemorySegment control = memory.obtain(classes.size() * StackTopLayout.PADDED_SIZE, Arena.ofAuto());
+        FreeBlockLayout links = FreeBlockLayout.in(poolScope);
         this.pools = new Pool[classes.size()];
         for (int i = 0; i < pools.length; i++) {
             MemorySegment word = control.asSlice(i * StackTopLayout.PADDED_SIZE, StackTopLayout.PADDED_SIZE);
             StampedTop top = StampedTop.over(word, strategy);
-            pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), top), directory);
+            pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), top, links), directory);
         }
         this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish, builder.lockStripes)
                 : null;
@@ -237,6 +244,14 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         Chunk chunk = new Chunk(mapping, SizeClass.RAW, own, 1);
         chunk.casState(0, Chunk.FREE, Chunk.RAW_LIVE);
         directory.add(chunk);
+        if (lvClosed()) {
+            // close() ran meanwhile and may have walked the directory before the add: give the mapping back here.
+            // The add links the chunk with a CAS and close() sets 'closed' with one before its walk, so close() saw
+            // the chunk or this sees 'closed' (or both: then the second close of the scope is a no-op).
+            directory.remove(chunk);
+            closeRacing(own);
+            throw Rejections.closed();
+        }
         rawBlocksLive.increment();
         rawBytesLive.add(SizeClass.rawMappingSize(byteSize, pageSize));
         return mapping;
@@ -370,11 +385,22 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
         for (Chunk chunk : directory.chunks()) {
             if (chunk.rawScope != null) {
-                chunk.rawScope.close();
+                closeRacing(chunk.rawScope);
             }
         }
-        poolScope.close(); // unmaps every chunk and the control segment
+        // Unmaps every chunk. A thread still inside a call gets IllegalStateException at its next access of the
+        // chunks (links included, see FreeBlockLayout) or finishes with segments that are now dead.
+        poolScope.close();
         directory.clear();
+    }
+
+    /** Closes a raw block's scope that a racing free or allocation may be closing too: the first one unmaps. */
+    private static void closeRacing(Arena rawScope) {
+        try {
+            rawScope.close();
+        } catch (IllegalStateException closedByTheOtherSide) {
+            // already given back
+        }
     }
 
     /**
@@ -512,7 +538,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         private CasStrategy strategy;
         private ChunkPolicy policy = ChunkPolicy.DEFAULT;
         private MemorySource memory = OsMemory.system();
-        private FreeStack.Factory freeStacks = (sizeClass, top) -> new FreeStack(top);
+        private FreeStack.Factory freeStacks = (sizeClass, top, links) -> new FreeStack(top, links);
         private boolean threadCache = true;
         private boolean lockStripes = true;
 

@@ -1,6 +1,7 @@
 package dev.allocspec.impl;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 
 /**
  * {@link StampedTop} updated by the hardware's 128-bit CAS through a critical downcall.
@@ -27,7 +28,11 @@ public final class NativeCas128Top extends StampedTop {
 
     @Override
     public boolean casTop(long expectStamp, long expectNode, long newStamp, long newNode) {
-        return cas128.cas(address, expectStamp, expectNode, newStamp, newNode);
+        boolean swapped = cas128.cas(address, expectStamp, expectNode, newStamp, newNode);
+        // The word's memory is given back by the garbage collector once the segment is unreachable; the native call
+        // reaches it by address only, so the segment must stay reachable until the call has returned.
+        Reference.reachabilityFence(word);
+        return swapped;
     }
 
     @Override

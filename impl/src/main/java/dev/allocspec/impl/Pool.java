@@ -48,7 +48,7 @@ final class Pool implements FreeStack.LinkGuard {
         directory.add(chunk);
         int last = chunk.blocks() - 1;
         for (int i = 0; i < last; i++) {
-            FreeBlockLayout.spNext(chunk.blockAddress(i), chunk.blockAddress(i + 1));
+            stack.links.spNext(chunk.blockAddress(i), chunk.blockAddress(i + 1));
         }
         carved.addAndGet(chunk.blocks());
         stack.pushCarved(chunk.blockAddress(0), chunk.blockAddress(last));

@@ -294,8 +294,9 @@ final class ThreadCaches {
         if (moved == 0) {
             return;
         }
+        FreeBlockLayout links = pool.stack.links;
         for (int i = moved - 1; i > 0; i--) { // we own these blocks: nobody reads their links until the push
-            FreeBlockLayout.spNext(bin.blocks[i], bin.blocks[i - 1]);
+            links.spNext(bin.blocks[i], bin.blocks[i - 1]);
         }
         pool.stack.pushChain(bin.blocks[moved - 1], bin.blocks[0]);
         System.arraycopy(bin.blocks, moved, bin.blocks, 0, bin.count - moved);

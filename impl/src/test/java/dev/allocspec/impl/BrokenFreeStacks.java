@@ -13,8 +13,8 @@ public final class BrokenFreeStacks {
 
     /** The stamp is never incremented: a plain Treiber stack, open to ABA. */
     public static final class Unstamped extends FreeStack {
-        public Unstamped(StampedTop top, PopProbe probe) {
-            super(top, probe);
+        public Unstamped(StampedTop top, FreeBlockLayout links, PopProbe probe) {
+            super(top, links, probe);
         }
 
         @Override
@@ -25,15 +25,15 @@ public final class BrokenFreeStacks {
 
     /** A push whose CAS fails is not retried: the block is lost. */
     public static final class LosesPushOnCasFailure extends FreeStack {
-        public LosesPushOnCasFailure(StampedTop top) {
-            super(top);
+        public LosesPushOnCasFailure(StampedTop top, FreeBlockLayout links) {
+            super(top, links);
         }
 
         @Override
         public void pushChain(long first, long last) {
             long stamp = top.laStamp();
             long node = top.laNode();
-            FreeBlockLayout.spNext(last, node);
+            links.spNext(last, node);
             top.casTop(stamp, node, stampAfter(stamp), first); // BUG: the result is ignored, no retry
         }
     }
@@ -43,8 +43,8 @@ public final class BrokenFreeStacks {
      * that raced with another thread's pop and read the new owner's data reports corruption that is not there.
      */
     public static final class TrustsRefusedLink extends FreeStack {
-        public TrustsRefusedLink(StampedTop top, PopProbe probe) {
-            super(top, probe);
+        public TrustsRefusedLink(StampedTop top, FreeBlockLayout links, PopProbe probe) {
+            super(top, links, probe);
         }
 
         @Override
@@ -57,15 +57,15 @@ public final class BrokenFreeStacks {
     public static final class OverlappingCarve extends FreeStack {
         private final long halfBlock;
 
-        public OverlappingCarve(SizeClass sizeClass, StampedTop top) {
-            super(top);
+        public OverlappingCarve(SizeClass sizeClass, StampedTop top, FreeBlockLayout links) {
+            super(top, links);
             this.halfBlock = sizeClass.blockSize() / 2;
         }
 
         @Override
         public void pushCarved(long first, long last) {
             for (long block = first; block < last; block += halfBlock) { // BUG: relinked at half stride
-                FreeBlockLayout.spNext(block, block + halfBlock);
+                links.spNext(block, block + halfBlock);
             }
             super.pushCarved(first, last);
         }

@@ -19,7 +19,8 @@ class BrokenFreeStacksTest {
     private final MemorySegment memory = arena.allocate(StackTopLayout.PADDED_SIZE + 4 * BLOCK, BLOCK);
     private final long block0 = memory.address() + StackTopLayout.PADDED_SIZE;
     private final FreeStack stack = new BrokenFreeStacks.OverlappingCarve(SizeClass.B64,
-            StampedTop.over(memory.asSlice(0, StackTopLayout.PADDED_SIZE), CasStrategy.LOCKED));
+            StampedTop.over(memory.asSlice(0, StackTopLayout.PADDED_SIZE), CasStrategy.LOCKED),
+            FreeBlockLayout.in(arena));
 
     @AfterEach
     void free() {
@@ -29,7 +30,7 @@ class BrokenFreeStacksTest {
     @Test
     void overlappingCarveRelinksAFreshlyCarvedChainAtHalfTheBlockSize() {
         for (int i = 0; i < 3; i++) {
-            FreeBlockLayout.spNext(block(i), block(i + 1)); // linked as Pool.carve links a new chunk
+            FreeBlockLayout.UNSCOPED.spNext(block(i), block(i + 1)); // linked as Pool.carve links a new chunk
         }
         stack.pushCarved(block(0), block(3));
         assertThat(stack.snapshot(10)).containsExactly(block(0), block(0) + BLOCK / 2, block(1), block(1) + BLOCK / 2,
@@ -41,7 +42,7 @@ class BrokenFreeStacksTest {
         // A flushed chain links blocks that need not be neighbours; here block 1 between them is live.
         MemorySegment liveBlock = memory.asSlice(block(1) - memory.address(), BLOCK);
         liveBlock.fill((byte) 0x5A);
-        FreeBlockLayout.spNext(block(0), block(2));
+        FreeBlockLayout.UNSCOPED.spNext(block(0), block(2));
         stack.pushChain(block(0), block(2));
         assertThat(stack.snapshot(10)).containsExactly(block(0), block(2));
         for (long i = 0; i < BLOCK; i++) {

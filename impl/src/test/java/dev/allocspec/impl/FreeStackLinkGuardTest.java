@@ -38,7 +38,7 @@ class FreeStackLinkGuardTest {
     @ParameterizedTest
     @EnumSource(CasStrategy.class)
     void aPopReportsARefusedLinkOnlyIfTheTopNeverMoved(CasStrategy strategy) {
-        FreeStack stack = stackWithScribbledTop(strategy, FreeStack::new);
+        FreeStack stack = stackWithScribbledTop(strategy, top -> new FreeStack(top, FreeBlockLayout.UNSCOPED));
         LinkGuard guard = new LinkGuard(stack);
         assertThat(stack.pop(guard)).as("retried after the push moved the top, and got the pushed block").isEqualTo(c);
         long stamp = stack.stamp();
@@ -52,7 +52,7 @@ class FreeStackLinkGuardTest {
     @ParameterizedTest
     @EnumSource(CasStrategy.class)
     void aBatchPopReportsARefusedLinkOnlyIfTheTopNeverMoved(CasStrategy strategy) {
-        FreeStack stack = stackWithScribbledTop(strategy, FreeStack::new);
+        FreeStack stack = stackWithScribbledTop(strategy, top -> new FreeStack(top, FreeBlockLayout.UNSCOPED));
         LinkGuard guard = new LinkGuard(stack);
         long[] taken = new long[1];
         assertThat(stack.popChain(1, taken, guard)).isEqualTo(1);
@@ -68,7 +68,7 @@ class FreeStackLinkGuardTest {
     @EnumSource(CasStrategy.class)
     void theNegativeControlThatTrustsEveryRefusalReportsTheRaceAsCorruption(CasStrategy strategy) {
         FreeStack stack = stackWithScribbledTop(strategy,
-                top -> new BrokenFreeStacks.TrustsRefusedLink(top, FreeStack.PopProbe.NONE));
+                top -> new BrokenFreeStacks.TrustsRefusedLink(top, FreeBlockLayout.UNSCOPED, FreeStack.PopProbe.NONE));
         assertThatThrownBy(() -> stack.pop(new LinkGuard(stack))).isInstanceOf(InvariantViolation.class);
     }
 
@@ -77,7 +77,7 @@ class FreeStackLinkGuardTest {
         Configurations.assumeRunsHere(strategy);
         FreeStack stack = make.apply(StampedTop.over(memory.asSlice(0, StackTopLayout.PADDED_SIZE), strategy));
         stack.push(a);
-        FreeBlockLayout.spNext(a, UNMAPPED);
+        FreeBlockLayout.UNSCOPED.spNext(a, UNMAPPED);
         return stack;
     }
 

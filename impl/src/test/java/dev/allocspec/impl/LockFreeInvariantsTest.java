@@ -165,7 +165,8 @@ class LockFreeInvariantsTest {
         try (LockFreeBlockAllocator cached = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).build()) {
             MemorySegment small = cached.allocate(10);
             cached.free(small);
-            FreeBlockLayout.spNext(small.address(), FreeStack.EMPTY); // the refill's batch pop ends at the plant
+            // the refill's batch pop ends at the plant
+            cached.pool(SizeClass.B64).stack.links.spNext(small.address(), FreeStack.EMPTY);
             cached.pool(SizeClass.B256).stack.push(small.address());
             assertThatThrownBy(() -> cached.allocate(100)).isInstanceOf(InvariantViolation.class)
                     .hasMessageStartingWith(Invariant.ARENA_CONTAINMENT.id());

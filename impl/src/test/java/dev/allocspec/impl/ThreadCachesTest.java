@@ -44,7 +44,7 @@ class ThreadCachesTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment memory = arena.allocate(StackTopLayout.PADDED_SIZE + 5 * 64, StackTopLayout.PADDED_SIZE);
             FreeStack stack = new FreeStack(StampedTop.over(memory.asSlice(0, StackTopLayout.PADDED_SIZE),
-                    CasStrategy.LOCKED));
+                    CasStrategy.LOCKED), FreeBlockLayout.in(arena));
             long first = memory.address() + StackTopLayout.PADDED_SIZE;
             for (int i = 4; i >= 0; i--) {
                 stack.push(first + i * 64);

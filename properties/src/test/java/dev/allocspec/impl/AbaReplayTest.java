@@ -39,7 +39,8 @@ class AbaReplayTest {
         assumeTrue(strategy.isAvailable(), () -> strategy.unavailableReason());
         try (Arena arena = Arena.ofShared()) {
             Blocks blocks = new Blocks(arena);
-            Replay replay = replay(arena, strategy, blocks, top -> new FreeStack(top, probe));
+            FreeBlockLayout links = FreeBlockLayout.in(arena);
+            Replay replay = replay(arena, strategy, blocks, top -> new FreeStack(top, links, probe));
             assertThat(replay.t1CasAttempts()).as("T1's first CAS failed and it retried").isEqualTo(2);
             assertThat(replay.t1Popped()).isEqualTo(blocks.a);
             assertThat(replay.nextPop()).as("after T1, only C is left (B is T2's)").isEqualTo(blocks.c);
@@ -54,7 +55,8 @@ class AbaReplayTest {
         assumeTrue(strategy.isAvailable(), () -> strategy.unavailableReason());
         try (Arena arena = Arena.ofShared()) {
             Blocks blocks = new Blocks(arena);
-            Replay replay = replay(arena, strategy, blocks, top -> new BrokenFreeStacks.Unstamped(top, probe));
+            FreeBlockLayout links = FreeBlockLayout.in(arena);
+            Replay replay = replay(arena, strategy, blocks, top -> new BrokenFreeStacks.Unstamped(top, links, probe));
             assertThat(replay.t1CasAttempts()).as("T1's stale CAS succeeded at once").isEqualTo(1);
             assertThat(replay.nextPop()).as("B, which T2 still owns, is handed out again").isEqualTo(blocks.b);
         }

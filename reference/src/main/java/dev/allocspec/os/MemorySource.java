@@ -19,6 +19,8 @@ public interface MemorySource {
      * @param scope the scope of the returned segment; closing it gives the mapping back to the system
      * @return a native segment of exactly {@code bytes} bytes in {@code scope}
      * @throws OutOfMemoryError if the system refuses, with the size and the reason
+     * @throws IllegalStateException if {@code scope} is closed, also by another thread during the call; nothing stays
+     *                               mapped then
      */
     MemorySegment obtain(long bytes, Arena scope);
 

@@ -70,7 +70,13 @@ public final class OsMemory implements MemorySource {
         }
         long address = linux.mmap(mapped);
         Native unmapper = linux;
-        return MemorySegment.ofAddress(address).reinterpret(bytes, scope, ignored -> unmapper.munmap(address, mapped));
+        try {
+            return MemorySegment.ofAddress(address).reinterpret(bytes, scope,
+                    ignored -> unmapper.munmap(address, mapped));
+        } catch (RuntimeException scopeClosed) { // closed meanwhile (a call racing with the owner's close)
+            unmapper.munmap(address, mapped);
+            throw scopeClosed;
+        }
     }
 
     /** The Linux downcalls. */

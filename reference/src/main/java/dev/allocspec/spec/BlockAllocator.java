@@ -108,6 +108,9 @@ public interface BlockAllocator extends SegmentAllocator, AutoCloseable {
     /**
      * Gives every chunk and raw mapping back to the system. Segments handed out become inaccessible where the
      * implementation can arrange it, and every later call, this one included, throws {@link IllegalStateException}.
+     * Other threads may still be calling while it runs: each such call completes or throws
+     * {@link IllegalStateException}, none touches memory already given back, and a block it hands out dies with the
+     * rest.
      *
      * @throws IllegalStateException if already closed
      */

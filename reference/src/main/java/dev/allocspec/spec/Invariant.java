@@ -100,9 +100,12 @@ public enum Invariant {
             CheckNames.JCSTRESS + "RawDoubleFreeTest$Scenario#arbiter"),
     CLOSE_RETURNS_ALL("INV-CLOSE-RETURNS-ALL",
             "close() gives every chunk and raw mapping back to the system; the memory of handed-out segments becomes "
-                    + "inaccessible.",
-            "An allocator per test or per session must not leak its pools, and a stale segment must fail, not crash.",
-            CheckNames.CONTRACT + "#closeGivesEverythingBack"),
+                    + "inaccessible. Calls of other threads racing with it complete or throw IllegalStateException, "
+                    + "never touch memory already given back, and hand out nothing that outlives it.",
+            "An allocator per test or per session must not leak its pools, and a stale segment must fail, not crash; "
+                    + "a shutdown that races with worker threads must not kill the JVM.",
+            CheckNames.CONTRACT + "#closeGivesEverythingBack",
+            CheckNames.CONTRACT + "#closeRacingCallsOfOtherThreadsEndsEachCleanly"),
     REJECT_SIZE("INV-REJECT-SIZE",
             "A negative size or one above 2^62 is rejected with IllegalArgumentException; state unchanged.",
             "Bad input must never corrupt the allocator.",

@@ -56,10 +56,10 @@ public enum NegativeControl implements AllocatorFactory {
         LockFreeBlockAllocator.Builder builder = LockFreeBlockAllocator.builder().policy(policy).memory(memory)
                 .threadCache(threadCache);
         return switch (this) {
-            case UNSTAMPED_STACK -> builder.freeStacks((c, top) ->
-                    new BrokenFreeStacks.Unstamped(top, FreeStack.PopProbe.NONE)).build();
-            case LOST_PUSH_ON_CAS_FAILURE -> builder.freeStacks((c, top) ->
-                    new BrokenFreeStacks.LosesPushOnCasFailure(top)).build();
+            case UNSTAMPED_STACK -> builder.freeStacks((c, top, links) ->
+                    new BrokenFreeStacks.Unstamped(top, links, FreeStack.PopProbe.NONE)).build();
+            case LOST_PUSH_ON_CAS_FAILURE -> builder.freeStacks((c, top, links) ->
+                    new BrokenFreeStacks.LosesPushOnCasFailure(top, links)).build();
             case OVERLAPPING_CARVE -> builder.freeStacks(BrokenFreeStacks.OverlappingCarve::new).build();
             case CLASS_BOUNDARY_OFF_BY_ONE -> planted(PlantedFault.CLASS_OFF_BY_ONE, builder);
             case LINK_INTO_LIVE_NEIGHBOUR -> planted(PlantedFault.LINKS_INTO_NEIGHBOUR, builder);
