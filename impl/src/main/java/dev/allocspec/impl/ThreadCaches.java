@@ -64,6 +64,12 @@ final class ThreadCaches {
      */
     private ThreadCache[] bySlot = new ThreadCache[MIN_SLOTS];
     private final ConcurrentLinkedQueue<ThreadCache> registry = new ConcurrentLinkedQueue<>();
+    /**
+     * The primary thread's cache, checked by {@link #current()} before the slot table; null while there is none. Read
+     * plainly by every thread, written only when it is null (by a thread claiming it) and when its owner's cache is
+     * drained (cleared); every race on it is benign (see {@link #current()}).
+     */
+    private Primary primary;
     /** Caches in the registry: the slot table grows to keep at least four slots per registered cache. */
     private final AtomicInteger registered = new AtomicInteger();
     /** Held by the one thread sweeping; the others skip their sweep rather than wait. */
@@ -116,9 +122,40 @@ final class ThreadCaches {
      * by live threads keeps finding its cache through the ThreadLocal until one ends or the table grows (at one
      * registered cache per four slots). A virtual thread never owns a cache, so it always takes the slow path to the
      * stripes.
+     *
+     * <p>Before the slots: the {@link Primary primary} thread's cache, one load and a compare away, so that a thread
+     * that allocates alone, or more than the others, does not pay for the table (see {@link Primary}).
      */
     ThreadCache current() {
         Thread thread = Thread.currentThread();
+        Primary primary = this.primary;
+        if (primary != null && primary.owner == thread) {
+            return primary.cache;
+        }
+        ThreadCache cache = slottedOrSlow(thread);
+        if (primary == null && cache != null && !cache.isStripe()) {
+            // Benign race: two threads may claim at once and the last write stays; a claim only ever names the
+            // claiming thread, which is alive, and a drain clears only a holder whose owner has ended (forgetPrimary).
+            this.primary = new Primary(thread, cache);
+        }
+        return cache;
+    }
+
+    /**
+     * The primary thread and its cache: the first platform thread to use the caches, or the first after the previous
+     * primary ended and its cache was drained. Its own record, not a field of the cache: the cache's line is written
+     * by its owner on every operation, and other threads checking its owner there on every operation of theirs made
+     * two threads' churn twice as slow; this record is immutable, so every thread keeps its line.
+     *
+     * <p>Why it exists: with the two slot lookups of an allocate+free pair replaced by it, the pair ran about 3.5 ns
+     * faster (JMH PairBenchmark, 64 B: about 20 against 23.5 ns), while two threads' churn, one of them not primary,
+     * stayed as fast (about 30 ops/µs either way). Final fields: a thread that reads the reference sees both set.
+     */
+    private record Primary(Thread owner, ThreadCache cache) {
+    }
+
+    /** {@link #current()} past the primary: the thread's slots, or the ThreadLocal and a stripe. */
+    private ThreadCache slottedOrSlow(Thread thread) {
         ThreadCache[] slots = bySlot;
         ThreadCache cache = slots[slotIndex(slots, thread, 0)];
         if (cache == null) {
@@ -380,6 +417,7 @@ final class ThreadCaches {
         registrations.remove();
         registered.decrementAndGet();
         forgetSlot(cache);
+        forgetPrimary(cache);
         for (int i = 0; i < cache.bins.length; i++) {
             flush(cache, i, cache.bins[i].count);
             long delta = cache.liveDelta(i);
@@ -387,6 +425,24 @@ final class ThreadCaches {
             cache.countMoved(i, -delta);
         }
         return true;
+    }
+
+    /**
+     * Clears the primary if it is this drained cache, so that a live thread can claim it. Racy, and harmless: only the
+     * owner ever writes a holder naming it, before it ended, and its end happens-before the drain (JLS 17.4.4), so the
+     * read here sees that holder or a later one; a claim that races with the clear names a live thread.
+     */
+    private void forgetPrimary(ThreadCache cache) {
+        Primary holder = primary;
+        if (holder != null && holder.cache == cache) {
+            primary = null;
+        }
+    }
+
+    /** Whether {@code thread} is the primary thread, whose cache {@link #current()} finds before the slot table. */
+    boolean isPrimary(Thread thread) {
+        Primary holder = primary;
+        return holder != null && holder.owner == thread;
     }
 
     /** Clears a drained cache's slots; racy, and harmless: a lost update leaves a dead owner, which never matches. */

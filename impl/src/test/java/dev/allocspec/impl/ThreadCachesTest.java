@@ -322,6 +322,59 @@ class ThreadCachesTest {
     }
 
     @Test
+    void theFirstThreadIsPrimaryWhileItLivesAndEveryOtherThreadStillGetsItsOwnCache() throws Exception {
+        allocator.free(allocator.allocate(64));
+        Thread me = Thread.currentThread();
+        assertThat(allocator.threadCaches().isPrimary(me)).as("the first thread to use the caches").isTrue();
+        ThreadCache[] seenThere = new ThreadCache[1];
+        Thread other = Thread.ofPlatform().start(() -> {
+            allocator.free(allocator.allocate(64));
+            seenThere[0] = allocator.threadCaches().current();
+            assertThat(allocator.threadCaches().isPrimary(Thread.currentThread())).as("a second live thread").isFalse();
+        });
+        other.join();
+        assertThat(seenThere[0].owner).as("the other thread's cache").isSameAs(other);
+        assertThat(allocator.threadCaches().isPrimary(me)).as("still primary after the other thread").isTrue();
+        assertThat(allocator.threadCaches().current().owner).isSameAs(me);
+    }
+
+    @Test
+    void aLiveThreadBecomesPrimaryOnceThePrimaryHasEndedAndItsCacheIsDrained() throws Exception {
+        CountDownLatch registered = new CountDownLatch(1);
+        CountDownLatch end = new CountDownLatch(1);
+        Thread first = Thread.ofPlatform().start(() -> {
+            allocator.free(allocator.allocate(64));
+            registered.countDown();
+            awaitQuietly(end);
+        });
+        registered.await();
+        Thread me = Thread.currentThread();
+        allocator.free(allocator.allocate(64)); // registers this thread while the first lives: no drain yet
+        end.countDown();
+        first.join();
+        allocator.free(allocator.allocate(64));
+        assertThat(allocator.threadCaches().isPrimary(first)).as("an ended primary stays until its cache is drained")
+                .isTrue();
+        assertThat(allocator.threadCaches().isPrimary(me)).isFalse();
+        allocator.threadCaches().reclaimDead();
+        allocator.free(allocator.allocate(64));
+        assertThat(allocator.threadCaches().isPrimary(me)).as("claimed by the next call after the drain").isTrue();
+        assertThat(allocator.threadCaches().current().owner).isSameAs(me);
+    }
+
+    @Test
+    void aVirtualThreadIsNeverPrimaryItSharesStripes() throws Exception {
+        Thread[] virtual = new Thread[1];
+        onVirtualThread(() -> {
+            virtual[0] = Thread.currentThread();
+            allocator.free(allocator.allocate(64));
+        });
+        assertThat(allocator.threadCaches().isPrimary(virtual[0])).as("a stripe user").isFalse();
+        allocator.free(allocator.allocate(64));
+        assertThat(allocator.threadCaches().isPrimary(Thread.currentThread())).as("the first platform thread").isTrue();
+    }
+
+    @Test
     void aVirtualThreadAllocatesAndFreesThroughItsStripe() throws Exception {
         long[] address = new long[1];
         int[] stripe = new int[1];
