@@ -147,9 +147,10 @@ final class ThreadCaches {
      * by its owner on every operation, and other threads checking its owner there on every operation of theirs made
      * two threads' churn twice as slow; this record is immutable, so every thread keeps its line.
      *
-     * <p>Why it exists: with the two slot lookups of an allocate+free pair replaced by it, the pair ran about 3.5 ns
-     * faster (JMH PairBenchmark, 64 B: about 20 against 23.5 ns), while two threads' churn, one of them not primary,
-     * stayed as fast (about 30 ops/µs either way). Final fields: a thread that reads the reference sees both set.
+     * <p>Why it exists: with the two slot lookups of an allocate+free pair replaced by it, the pair ran 2.7 ns faster
+     * (JMH PairBenchmark, 64 B, five alternating runs: 18.7 against 21.4 ns; glibc 18.2), while two threads' churn,
+     * one of them not primary, stayed as fast (38.6 against 38.4 ops/µs; see BENCHMARKS.md). Final fields: a thread
+     * that reads the reference sees both set.
      */
     private record Primary(Thread owner, ThreadCache cache) {
     }
