@@ -123,8 +123,9 @@ final class ThreadCaches {
      * registered cache per four slots). A virtual thread never owns a cache, so it always takes the slow path to the
      * stripes.
      *
-     * <p>Before the slots: the {@link Primary primary} thread's cache, one load and a compare away, so that a thread
-     * that allocates alone, or more than the others, does not pay for the table (see {@link Primary}).
+     * <p>Before the slots: the {@link Primary primary} thread's cache, one load and a compare away, so that the first
+     * thread to use the caches (in many programs the only one that allocates) does not pay for the table; every other
+     * thread pays one load more (see {@link Primary}).
      */
     ThreadCache current() {
         Thread thread = Thread.currentThread();
