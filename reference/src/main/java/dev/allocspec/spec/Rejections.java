@@ -18,7 +18,7 @@ public final class Rejections {
      * @return the block's address
      * @throws NullPointerException     if {@code block} is null
      * @throws IllegalArgumentException if it is a heap segment
-     * @throws IllegalStateException    if its memory scope is closed (a raw block already freed)
+     * @throws IllegalStateException    if its memory scope is closed (a raw block already freed, or a closed arena's)
      */
     public static long requireLiveNativeSegment(MemorySegment block) {
         Objects.requireNonNull(block, "block must not be null");
@@ -26,8 +26,11 @@ public final class Rejections {
             throw new IllegalArgumentException("not a block of this allocator: " + block + " is a heap segment");
         }
         if (!block.scope().isAlive()) {
+            // The one segment whose scope this allocator closes is a freed raw block's; a closed scope on anything
+            // else is the caller's own arena, and the allocator cannot tell the two apart, so the message says both.
             throw new IllegalStateException("double free: the memory of block 0x" + Long.toHexString(block.address())
-                    + " was already given back (its scope is closed)");
+                    + " was already given back (its scope is closed: a raw block freed before, or a segment of an"
+                    + " arena that was closed)");
         }
         return block.address();
     }
