@@ -94,6 +94,23 @@ public enum Peer {
             return netty(new AdaptiveByteBufAllocator());
         }
     },
+    /**
+     * Calibration, not an allocator: the least a checked allocate+free pair costs here ({@link CheckedPairFloor}).
+     * Pair benchmark only, sizes up to 16 KiB, one thread; run it by name ({@code -p peer=FLOOR_CHECKED_PAIR}).
+     */
+    FLOOR_CHECKED_PAIR {
+        @Override
+        BlockSource open() {
+            return CheckedPairFloor.withStateCas();
+        }
+    },
+    /** The same floor with a plain store for the state word's CAS: unsafe under concurrent frees, measurement only. */
+    FLOOR_CHECKED_PAIR_NO_CAS {
+        @Override
+        BlockSource open() {
+            return CheckedPairFloor.withoutStateCas();
+        }
+    },
     /** A confined Arena per block: allocate, then close. */
     ARENA_CONFINED {
         @Override
