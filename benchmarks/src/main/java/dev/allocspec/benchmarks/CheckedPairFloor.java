@@ -1,5 +1,7 @@
 package dev.allocspec.benchmarks;
 
+import dev.allocspec.spec.Rejections;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -97,10 +99,7 @@ abstract class CheckedPairFloor implements BlockSource {
     public void free(Object block) {
         checkCaller();
         MemorySegment segment = (MemorySegment) block;
-        if (segment == null || !segment.isNative() || !segment.scope().isAlive()) {
-            throw new IllegalArgumentException("not a live native segment: " + segment);
-        }
-        long address = segment.address();
+        long address = Rejections.requireLiveNativeSegment(segment); // the allocators' own first checks
         if (address < base || address >= end) {
             throw new IllegalArgumentException("not a block of the floor: 0x" + Long.toHexString(address));
         }
