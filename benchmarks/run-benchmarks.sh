@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The documented benchmark run: about 25 minutes on 2 cores. Writes JMH JSON to docs/benchmarks/ and regenerates
+# The documented benchmark run: about 27 minutes on 2 cores. Writes JMH JSON to docs/benchmarks/ and regenerates
 # BENCHMARKS.md and the charts from it. Usage: benchmarks/run-benchmarks.sh [extra JMH options]
 # Needs a JDK >= 22 on PATH or in JAVA_HOME. jemalloc is included where libjemalloc.so.2 is installed: its forks run
 # with LD_PRELOAD (Debian's jemalloc uses initial-exec TLS, which dlopen refuses), in a JMH run of their own so the
@@ -21,6 +21,9 @@ jmh 'PairBenchmark' -p peer=$peers -rf json -rff "$work/jmh-pair.json" "$@"
 # the floor of a checked pair (a calibration, pooled sizes only): what no allocator keeping the contract goes below here
 jmh 'PairBenchmark' -p peer=FLOOR_CHECKED_PAIR,FLOOR_CHECKED_PAIR_NO_CAS -p size=64,256,1024,4096,16384 \
     -rf json -rff "$work/jmh-pair-floor.json" "$@"
+# the same pair after every kind of use (sizes, raw, virtual threads, cross-thread frees): the JIT's view in an application
+jmh 'PairAfterMixedUseBenchmark' -p peer=LOCKFREE_NATIVE_CAS128,LOCKFREE_LOCKED,GLIBC_MALLOC,NETTY_ADAPTIVE \
+    -p size=64,1024 -rf json -rff "$work/jmh-pair-mixed.json" "$@"
 jmh 'ChurnBenchmark.churn1$' -p peer=$peers -rf json -rff "$work/jmh-churn.json" "$@"
 jmh 'ChurnBenchmark.churn[24]$' -p peer=$peers -p size=256 -rf json -rff "$work/jmh-churn-threads.json" "$@"
 # the shared stacks alone, every operation a CAS (or a lock): what the thread caches are measured against

@@ -75,6 +75,11 @@ public final class BenchmarkReport {
         table(md, markdownDir, results, "PairBenchmark.allocateFree", 1,
                 "## Allocate + free pair, one thread (ns per pair, lower is better)", charts, "pair-latency.png",
                 "allocate+free latency per size (ns)");
+        table(md, markdownDir, results, "PairAfterMixedUseBenchmark.allocateFree", 1,
+                "## The same pair after mixed use (ns per pair, lower is better)\n\nThe peer first served every pooled "
+                        + "size and a raw one, virtual threads and frees on another thread, so the JIT compiled its "
+                        + "entry points with every path in use, as in an application.", charts,
+                "pair-after-mixed-use.png", "allocate+free latency after mixed use (ns)");
         table(md, markdownDir, results, "ChurnBenchmark.churn1", 1,
                 "## Random-slot churn, one thread (operations per µs, higher is better)", charts, "churn-1-thread.png",
                 "random-slot churn, 1 thread (ops/µs)");
