@@ -96,7 +96,8 @@ public enum Peer {
     },
     /**
      * Calibration, not an allocator: the least a checked allocate+free pair costs here ({@link CheckedPairFloor}).
-     * Pair benchmark only, sizes up to 16 KiB, one thread; run it by name ({@code -p peer=FLOOR_CHECKED_PAIR}).
+     * Pair benchmark only, sizes up to 16 KiB, one thread: not in the default peer list; {@code run-benchmarks.sh}
+     * runs it by name at the pooled sizes ({@code -p peer=FLOOR_CHECKED_PAIR}).
      */
     FLOOR_CHECKED_PAIR {
         @Override
