@@ -1,5 +1,6 @@
 package dev.allocspec.benchmarks;
 
+import dev.allocspec.spec.ClosedScopes;
 import dev.allocspec.spec.Rejections;
 
 import java.lang.foreign.Arena;
@@ -35,6 +36,8 @@ abstract class CheckedPairFloor implements BlockSource {
     private final long[] free = new long[SLOTS];
     private int count;
     private volatile boolean closed;
+    /** Never added to: the floor closes no scope a caller could hold but its own, at close. */
+    private final ClosedScopes closedScopes = new ClosedScopes();
 
     CheckedPairFloor() {
         for (int i = SLOTS - 1; i >= 0; i--) {
@@ -99,7 +102,7 @@ abstract class CheckedPairFloor implements BlockSource {
     public void free(Object block) {
         checkCaller();
         MemorySegment segment = (MemorySegment) block;
-        long address = Rejections.requireLiveNativeSegment(segment); // the allocators' own first checks
+        long address = Rejections.requireLiveNativeSegment(segment, closedScopes); // the allocators' own first checks
         if (address < base || address >= end) {
             throw new IllegalArgumentException("not a block of the floor: 0x" + Long.toHexString(address));
         }

@@ -6,6 +6,7 @@ import dev.allocspec.spec.AllocatorStats;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.ClassStats;
+import dev.allocspec.spec.ClosedScopes;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
 import dev.allocspec.spec.Rejections;
@@ -91,6 +92,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
      * {@code AtomicBoolean}, so that the check on every call is one load, not two dependent ones.
      */
     private volatile boolean closed;
+    /** Why a segment with a closed scope is refused: a raw block freed twice, after close, or not ours. */
+    private final ClosedScopes closedScopes = new ClosedScopes();
     /** Bases of raw blocks being given back: forgotten by the directory, not yet unmapped. */
     private final Set<Long> retiringRaw = ConcurrentHashMap.newKeySet();
     /** The per-thread caches in front of the shared stacks, or null when the allocator runs without them. */
@@ -260,7 +263,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     @Override
     public void free(MemorySegment block) {
         requireOpen();
-        long address = Rejections.requireLiveNativeSegment(block);
+        long address = Rejections.requireLiveNativeSegment(block, closedScopes);
         ThreadCache cache = caches == null ? null : caches.current();
         if (cache == null || !cache.isStripe()) {
             free(block, address, cache);
@@ -290,9 +293,14 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private Chunk owner(MemorySegment block, long address) {
         Chunk chunk = directory.containing(address);
         if (chunk == null) {
-            if (retiringRaw.contains(address) || !block.scope().isAlive()) {
+            if (retiringRaw.contains(address)) {
                 // A concurrent free of this raw block won and forgot it after our first check.
                 throw Rejections.doubleFree(address, SizeClass.RAW);
+            }
+            if (!block.scope().isAlive()) {
+                // Closed since our first check: by a concurrent free of this raw block (recorded in closedScopes
+                // before it leaves retiringRaw), by close(), or by somebody else's arena.
+                throw closedScopes.rejectionFor(block);
             }
             throw Rejections.foreign(address);
         }
@@ -355,6 +363,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         retiringRaw.add(address);
         directory.remove(chunk);
         chunk.rawScope.close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
+        closedScopes.addGivenBack(chunk.rawScope.scope()); // before leaving retiringRaw: see owner()
         retiringRaw.remove(address);
     }
 
@@ -383,6 +392,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (!casClosed(false, true)) {
             throw Rejections.closed();
         }
+        closedScopes.closeAll(); // before any scope closes: a racing free that finds one closed says "closed"
         for (Chunk chunk : directory.chunks()) {
             if (chunk.rawScope != null) {
                 closeRacing(chunk.rawScope);

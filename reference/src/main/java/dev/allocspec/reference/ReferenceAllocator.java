@@ -6,6 +6,7 @@ import dev.allocspec.spec.AllocatorStats;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.ClassStats;
+import dev.allocspec.spec.ClosedScopes;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
 import dev.allocspec.spec.Rejections;
@@ -85,6 +86,8 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
     private final ChunkPolicy policy;
     private final MemorySource memory;
     private final Arena poolScope = Arena.ofShared();
+    /** Why a segment with a closed scope is refused: a raw block freed twice, after close, or not ours. */
+    private final ClosedScopes closedScopes = new ClosedScopes();
 
     /** A reference allocator with the default chunk policy, on the operating system's memory. */
     public ReferenceAllocator() {
@@ -130,7 +133,7 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         lock.lock();
         try {
             requireOpen();
-            long address = Rejections.requireLiveNativeSegment(block);
+            long address = Rejections.requireLiveNativeSegment(block, closedScopes);
             ArenaRecord owner = ownerOf(address);
             if (owner == null) {
                 throw Rejections.foreign(address);
@@ -179,6 +182,7 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         try {
             requireOpen();
             closed = true;
+            closedScopes.closeAll();
             for (ArenaRecord a : arenas) {
                 if (a.sizeClass().isRaw()) {
                     a.scope().close();
@@ -272,6 +276,7 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         arenas.remove(owner);
         arenaAt.remove(owner.base());
         owner.scope().close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
+        closedScopes.addGivenBack(owner.scope().scope());
     }
 
     // ---- lookups -------------------------------------------------------------------------------------------------

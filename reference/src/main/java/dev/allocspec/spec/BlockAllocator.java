@@ -26,9 +26,9 @@ import java.util.List;
  * <ul>
  *   <li>negative size, size above {@link SizeClass#MAX_REQUEST}, alignment not a power of two or above the page size:
  *       {@link IllegalArgumentException};</li>
- *   <li>free of a segment this allocator does not own (foreign, heap, or already given back raw memory), of an
- *       address inside a block but not at its start, or of a size other than the one allocated:
- *       {@link IllegalArgumentException};</li>
+ *   <li>free of a segment this allocator does not own (foreign, heap, a segment of somebody else's arena that has
+ *       been closed, or a new segment over raw memory already given back), of an address inside a block but not at
+ *       its start, or of a size other than the one allocated: {@link IllegalArgumentException};</li>
  *   <li>free of a block that is already free (double free): {@link IllegalStateException}. A stale segment of a
  *       pooled block whose memory has since been handed out again cannot be told from the new owner's segment
  *       (same address, same size, as with {@code malloc}): freeing it frees the new owner's block. Raw blocks are

@@ -15,24 +15,34 @@ public final class Rejections {
     /**
      * The first checks of {@code free}: not null, native, and still alive.
      *
+     * @param closedScopes the scopes the allocator has closed, which say why a closed scope is refused
      * @return the block's address
      * @throws NullPointerException     if {@code block} is null
-     * @throws IllegalArgumentException if it is a heap segment
-     * @throws IllegalStateException    if its memory scope is closed (a raw block already freed, or a closed arena's)
+     * @throws IllegalArgumentException if it is a heap segment, or its scope is closed and not by the allocator
+     * @throws IllegalStateException    if its scope is that of a raw block the allocator has given back already, or
+     *                                  the allocator is closed
      */
-    public static long requireLiveNativeSegment(MemorySegment block) {
+    public static long requireLiveNativeSegment(MemorySegment block, ClosedScopes closedScopes) {
         Objects.requireNonNull(block, "block must not be null");
         if (!block.isNative()) {
             throw new IllegalArgumentException("not a block of this allocator: " + block + " is a heap segment");
         }
         if (!block.scope().isAlive()) {
-            // The one segment whose scope this allocator closes is a freed raw block's; a closed scope on anything
-            // else is the caller's own arena, and the allocator cannot tell the two apart, so the message says both.
-            throw new IllegalStateException("double free: the memory of block 0x" + Long.toHexString(block.address())
-                    + " was already given back (its scope is closed: a raw block freed before, or a segment of an"
-                    + " arena that was closed)");
+            throw closedScopes.rejectionFor(block);
         }
         return block.address();
+    }
+
+    /** A raw block freed a second time, after its memory went back to the system. */
+    public static IllegalStateException rawDoubleFree(long address) {
+        return new IllegalStateException("double free: the memory of raw block 0x" + Long.toHexString(address)
+                + " was already given back (its scope is closed)");
+    }
+
+    /** A segment whose scope somebody else closed: not a block of this allocator. */
+    public static IllegalArgumentException closedForeign(long address) {
+        return new IllegalArgumentException("not a block of this allocator: the segment at 0x"
+                + Long.toHexString(address) + " belongs to an arena that has been closed");
     }
 
     /** The call came after {@code close()}. */

@@ -306,6 +306,25 @@ public abstract class BlockAllocatorContract {
     }
 
     @Test
+    void rejectsSegmentOfAClosedForeignArenaAndKeepsState() {
+        populate();
+        MemorySegment fromClosedArena;
+        try (Arena arena = Arena.ofConfined()) {
+            fromClosedArena = arena.allocate(64, 64);
+        }
+        MemorySegment closed = fromClosedArena;
+        assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.free(closed));
+        assertThat(assertThrows(IllegalArgumentException.class, () -> allocator.free(closed)).getMessage())
+                .contains("not a block of this allocator");
+        // a raw block of ours freed twice also arrives with a closed scope: that one stays a double free
+        MemorySegment raw = allocator.allocate(50_000);
+        allocator.free(raw);
+        assertRejectedUnchanged(IllegalStateException.class, () -> allocator.free(raw));
+        assertThat(assertThrows(IllegalStateException.class, () -> allocator.free(raw)).getMessage())
+                .contains("double free");
+    }
+
+    @Test
     void rejectsInteriorAddressAndKeepsState() {
         MemorySegment block = allocator.allocate(100);
         MemorySegment raw = allocator.allocate(50_000);
