@@ -119,10 +119,11 @@ public enum Invariant {
             CheckNames.CONTRACT + "#rejectsBadAlignmentAndKeepsState",
             CheckNames.REFINES),
     REJECT_FOREIGN("INV-REJECT-FOREIGN",
-            "Freeing a segment the allocator does not own (another allocator's, an Arena's, a heap segment) is "
-                    + "rejected with IllegalArgumentException; state unchanged.",
+            "Freeing a segment the allocator does not own (another allocator's, an Arena's, open or closed, a heap "
+                    + "segment) is rejected with IllegalArgumentException; state unchanged.",
             "Pushing foreign memory onto a free stack hands it out later to an unsuspecting owner.",
             CheckNames.CONTRACT + "#rejectsForeignSegmentAndKeepsState",
+            CheckNames.CONTRACT + "#rejectsSegmentOfAClosedForeignArenaAndKeepsState",
             CheckNames.REFINES),
     REJECT_INTERIOR("INV-REJECT-INTERIOR",
             "Freeing an address inside a block but not at its start is rejected with IllegalArgumentException; "
