@@ -299,7 +299,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             }
             if (!block.scope().isAlive()) {
                 // Closed since our first check: by a concurrent free of this raw block (recorded in closedScopes
-                // before it leaves retiringRaw), by close(), or by somebody else's arena.
+                // before its scope closed), by close(), or by somebody else's arena.
                 throw closedScopes.rejectionFor(block);
             }
             throw Rejections.foreign(address);
@@ -362,8 +362,9 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         // longer finds the chunk finds the address in retiringRaw (or the scope closed) and reports a double free.
         retiringRaw.add(address);
         directory.remove(chunk);
+        // Recorded before the scope closes: a losing concurrent free that finds it closed must find it here too.
+        closedScopes.addGivenBack(chunk.rawScope.scope());
         chunk.rawScope.close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
-        closedScopes.addGivenBack(chunk.rawScope.scope()); // before leaving retiringRaw: see owner()
         retiringRaw.remove(address);
     }
 

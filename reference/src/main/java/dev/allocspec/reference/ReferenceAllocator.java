@@ -275,8 +275,8 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         live.remove(address);
         arenas.remove(owner);
         arenaAt.remove(owner.base());
+        closedScopes.addGivenBack(owner.scope().scope()); // before it closes, as the lock-free allocator does
         owner.scope().close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
-        closedScopes.addGivenBack(owner.scope().scope());
     }
 
     // ---- lookups -------------------------------------------------------------------------------------------------

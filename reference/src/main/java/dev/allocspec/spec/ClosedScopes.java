@@ -21,7 +21,10 @@ public final class ClosedScopes {
             Collections.newSetFromMap(new WeakHashMap<>()));
     private volatile boolean allClosed;
 
-    /** Records the scope of a raw block whose memory was just given back; call it before the free returns. */
+    /**
+     * Records the scope of a raw block whose memory is being given back; call it before closing the scope, so that a
+     * concurrent second free that finds the scope closed also finds it here.
+     */
     public void addGivenBack(MemorySegment.Scope scope) {
         givenBack.add(scope);
     }
