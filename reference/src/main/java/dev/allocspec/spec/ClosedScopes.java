@@ -35,7 +35,7 @@ public final class ClosedScopes {
     }
 
     /** Whether {@code scope} is that of a raw block this allocator has given back. */
-    public boolean isGivenBack(MemorySegment.Scope scope) {
+    private boolean isGivenBack(MemorySegment.Scope scope) {
         return givenBack.contains(scope);
     }
 

@@ -34,13 +34,13 @@ public final class Rejections {
     }
 
     /** A raw block freed a second time, after its memory went back to the system. */
-    public static IllegalStateException rawDoubleFree(long address) {
+    static IllegalStateException rawDoubleFree(long address) {
         return new IllegalStateException("double free: the memory of raw block 0x" + Long.toHexString(address)
                 + " was already given back (its scope is closed)");
     }
 
     /** A segment whose scope somebody else closed: not a block of this allocator. */
-    public static IllegalArgumentException closedForeign(long address) {
+    static IllegalArgumentException closedForeign(long address) {
         return new IllegalArgumentException("not a block of this allocator: the segment at 0x"
                 + Long.toHexString(address) + " belongs to an arena that has been closed");
     }
