@@ -9,14 +9,19 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * The native 128-bit CAS routine ({@code libcas128.so}, built from {@code src/main/native/cas128.c} by the Maven
- * build and packaged per OS/architecture): loaded once, self-tested, and either usable or unavailable with a reason.
+ * build and packaged per OS/architecture, every architecture the build could target in one jar, listed in
+ * {@code native/libraries.txt}): loaded once, self-tested, and either usable or unavailable with a reason. The library
+ * picks its routine when it is loaded (on AArch64: LSE {@code caspal} where the kernel reports atomics, else the
+ * LL/SC loop) and names it and the CPU features behind the choice.
  *
  * <p>The downcall is <em>critical</em> ({@code Linker.Option.critical(false)}): no thread-state transition, which is
  * what makes a ~10-instruction routine worth calling. That is allowed because the routine neither blocks nor calls
@@ -27,16 +32,20 @@ import java.util.Locale;
 final class Cas128Native {
 
     private static final String LIBRARY = "libcas128.so";
+    private static final String MANIFEST = "/native/libraries.txt";
     private static final Cas128Native INSTANCE = load();
 
     private final MethodHandle cas;
     private final String instruction;
+    private final String cpuFeatures;
     private final String unavailableReason;
     private final String platform;
 
-    private Cas128Native(MethodHandle cas, String instruction, String unavailableReason, String platform) {
+    private Cas128Native(MethodHandle cas, String instruction, String cpuFeatures, String unavailableReason,
+                         String platform) {
         this.cas = cas;
         this.instruction = instruction;
+        this.cpuFeatures = cpuFeatures;
         this.unavailableReason = unavailableReason;
         this.platform = platform;
     }
@@ -52,6 +61,11 @@ final class Cas128Native {
     /** What the instruction path is, e.g. {@code "x86-64 lock cmpxchg16b"}; null when unavailable. */
     String instruction() {
         return instruction;
+    }
+
+    /** The CPU features behind the routine's choice, e.g. {@code "atomics (HWCAP_ATOMICS set: ARMv8.1 LSE)"}. */
+    String cpuFeatures() {
+        return cpuFeatures;
     }
 
     /** Why the routine cannot be used; null when it can. */
@@ -87,8 +101,10 @@ final class Cas128Native {
         String resource = "/native/" + platform + "/" + LIBRARY;
         try (InputStream in = Cas128Native.class.getResourceAsStream(resource)) {
             if (in == null) {
-                return unavailable(platform, "no " + LIBRARY + " for " + platform + " in the jar (the build had no C "
-                        + "compiler, or there is no routine for this platform)");
+                List<String> carried = packagedPlatforms();
+                return unavailable(platform, "no " + LIBRARY + " for " + platform + " in the jar (it carries "
+                        + (carried.isEmpty() ? "none" : String.join(", ", carried)) + "; the build found no "
+                        + "compiler for " + platform + ", or there is no routine for it)");
             }
             Path file = Files.createTempFile("allocspec-cas128-", ".so");
             file.toFile().deleteOnExit();
@@ -100,15 +116,20 @@ final class Cas128Native {
                     FunctionDescriptor.of(ValueLayout.JAVA_INT), Linker.Option.critical(false));
             MethodHandle describe = linker.downcallHandle(library.find("allocspec_cas128_instruction").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.ADDRESS));
+            MethodHandle features = linker.downcallHandle(
+                    library.find("allocspec_cas128_cpu_features").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS));
             MethodHandle cas = linker.downcallHandle(library.find("allocspec_cas128").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
                             ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
                     Linker.Option.critical(false));
             String instruction = ((MemorySegment) describe.invokeExact()).reinterpret(128).getString(0);
+            String cpuFeatures = ((MemorySegment) features.invokeExact()).reinterpret(128).getString(0);
             if ((int) supported.invokeExact() == 0) {
-                return unavailable(platform, "the CPU lacks the instruction (" + instruction + ")");
+                return unavailable(platform, "the CPU lacks the instruction (" + instruction + "; " + cpuFeatures
+                        + ")");
             }
-            Cas128Native loaded = new Cas128Native(cas, instruction, null, platform);
+            Cas128Native loaded = new Cas128Native(cas, instruction, cpuFeatures, null, platform);
             loaded.selfTest();
             return loaded;
         } catch (IOException e) {
@@ -116,6 +137,26 @@ final class Cas128Native {
         } catch (Throwable e) {
             return unavailable(platform, "could not load " + LIBRARY + ": " + e);
         }
+    }
+
+    /**
+     * The libraries this jar carries, one line each as the build wrote them: the {@code os-arch} first, then how it
+     * was built and which instructions its disassembly showed. Empty when the build made none.
+     */
+    static List<String> packagedLibraries() {
+        try (InputStream in = Cas128Native.class.getResourceAsStream(MANIFEST)) {
+            return in == null ? List.of() : new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.isBlank()).toList();
+        } catch (IOException e) {
+            return List.of("unreadable " + MANIFEST + ": " + e.getMessage());
+        }
+    }
+
+    /** The {@code os-arch} of every library this jar lists and really holds. */
+    static List<String> packagedPlatforms() {
+        return packagedLibraries().stream().map(line -> line.split(" ", 2)[0])
+                .filter(platform -> Cas128Native.class.getResource("/native/" + platform + "/" + LIBRARY) != null)
+                .toList();
     }
 
     /**
@@ -148,6 +189,6 @@ final class Cas128Native {
     }
 
     private static Cas128Native unavailable(String platform, String reason) {
-        return new Cas128Native(null, null, reason, platform);
+        return new Cas128Native(null, null, null, reason, platform);
     }
 }

@@ -1,5 +1,6 @@
 package dev.allocspec.impl;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -11,8 +12,9 @@ import java.util.Locale;
  */
 public enum CasStrategy {
     /**
-     * The hardware's 128-bit CAS (x86-64 {@code lock cmpxchg16b}, AArch64 exclusive pair), in a native routine called
-     * through an FFM critical downcall. Lock-free.
+     * The hardware's 128-bit CAS (x86-64 {@code lock cmpxchg16b}; AArch64 LSE {@code caspal} where the CPU has it,
+     * else the exclusive pair {@code ldaxp}/{@code stlxp}), in a native routine called through an FFM critical
+     * downcall. Lock-free.
      */
     NATIVE_CAS128,
     /**
@@ -34,13 +36,26 @@ public enum CasStrategy {
         return isAvailable() ? null : Cas128Native.get().unavailableReason();
     }
 
-    /** The instruction path, e.g. {@code "x86-64 lock cmpxchg16b"} or {@code "ReentrantLock + two 64-bit stores"}. */
+    /**
+     * The instruction path and, for the native routine, the CPU features behind its choice, e.g. {@code "AArch64 LSE
+     * caspal via FFM critical downcall (linux-aarch64; CPU: atomics (HWCAP_ATOMICS set: ARMv8.1 LSE))"}.
+     */
     public String instructionPath() {
         return switch (this) {
             case NATIVE_CAS128 -> isAvailable() ? Cas128Native.get().instruction() + " via FFM critical downcall ("
-                    + Cas128Native.get().platform() + ")" : "unavailable: " + unavailableReason();
+                    + Cas128Native.get().platform() + "; CPU: " + Cas128Native.get().cpuFeatures() + ")"
+                    : "unavailable: " + unavailableReason();
             case LOCKED -> "ReentrantLock per stack around a 16-byte compare and two 64-bit release stores";
         };
+    }
+
+    /**
+     * The native libraries this jar carries, one line each: the {@code os-arch}, how it was built and the instructions
+     * its disassembly showed at build time, e.g. {@code "linux-aarch64 built with aarch64-linux-gnu-gcc; proven by
+     * disassembly: ldaxp, stlxp, caspal"}. Empty when the build made none.
+     */
+    public static List<String> nativeLibraries() {
+        return Cas128Native.packagedLibraries();
     }
 
     /** The strategy the automatic choice picks, and why. */

@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -26,10 +27,47 @@ class NativeCas128Test {
     void disassemblyOfTheBuiltRoutineShowsTheHardwareInstruction() throws IOException {
         String disassembly = resource("/native/" + PLATFORM + "/disassembly.txt");
         assumeTrue(disassembly != null, "no native routine was built for " + PLATFORM);
-        assumeTrue(!disassembly.startsWith("objdump unavailable"), "no objdump at build time");
-        String instruction = PLATFORM.endsWith("x86_64") ? "lock cmpxchg16b" : "ldaxp";
-        assertThat(disassembly).as("disassembly of allocspec_cas128").contains("<allocspec_cas128>:")
-                .contains(instruction).doesNotContain("__atomic_compare_exchange").doesNotContain("call");
+        assumeTrue(!disassembly.startsWith("no disassembler"), "no objdump at build time");
+        assertThat(disassembly).as("disassembly of allocspec_cas128").contains("<allocspec_cas128>:");
+        assertHardwareInstructions(PLATFORM, disassembly);
+    }
+
+    @Test
+    void everyPackagedLibraryIsListedAndItsDisassemblyShowsItsInstructions() throws IOException {
+        List<String> libraries = CasStrategy.nativeLibraries();
+        assumeTrue(!libraries.isEmpty(), "the build made no native library");
+        for (String library : libraries) {
+            String platform = library.split(" ", 2)[0];
+            assertThat(library).as("how %s was built", platform).contains(" built with ");
+            String disassembly = resource("/native/" + platform + "/disassembly.txt");
+            assertThat(disassembly).as("disassembly of %s", platform).isNotNull();
+            assertThat(resource("/native/" + platform + "/libcas128.so")).as("library for %s", platform).isNotNull();
+            if (library.contains("proven by disassembly")) {
+                assertHardwareInstructions(platform, disassembly);
+            }
+        }
+    }
+
+    /** x86-64: the locked cmpxchg16b; AArch64: both routines (LL/SC pair and LSE caspal); no library call in either. */
+    private static void assertHardwareInstructions(String platform, String disassembly) {
+        if (platform.endsWith("x86_64")) {
+            assertThat(disassembly).contains("lock cmpxchg16b").doesNotContain("call");
+        } else if (platform.endsWith("aarch64")) {
+            assertThat(disassembly).contains("ldaxp").contains("stlxp").contains("caspal").doesNotContain("\tbl\t");
+        }
+        assertThat(disassembly).doesNotContain("__atomic").doesNotContain("__aarch64_");
+    }
+
+    @Test
+    void theInstructionPathNamesTheRoutineAndTheCpuFeaturesBehindIt() {
+        Configurations.assumeRunsHere(CasStrategy.NATIVE_CAS128);
+        String path = CasStrategy.NATIVE_CAS128.instructionPath();
+        assertThat(path).contains(PLATFORM).contains("CPU: ");
+        if (PLATFORM.endsWith("x86_64")) {
+            assertThat(path).contains("cmpxchg16b").contains("cx16");
+        } else if (PLATFORM.endsWith("aarch64")) {
+            assertThat(path).containsAnyOf("caspal", "ldaxp").containsAnyOf("atomics", "no atomics");
+        }
     }
 
     @Test
