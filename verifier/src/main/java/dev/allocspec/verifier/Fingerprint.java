@@ -30,13 +30,16 @@ import java.util.Locale;
  * @param cores             available processors
  * @param memorySource      how the allocator obtains memory
  * @param nativeCas128      whether the native 128-bit CAS routine loaded
- * @param instructionPath   the native routine's instruction path, or why it is unavailable
+ * @param instructionPath   the native routine that runs here and the CPU features behind its choice, or why it is
+ *                          unavailable
+ * @param nativeLibraries   the native libraries the jar carries, one per architecture, with the instructions their
+ *                          disassembly showed at build time
  * @param automaticStrategy what {@code LockFreeBlockAllocator.create()} picks here, and why
  */
 public record Fingerprint(String jvmVendor, String jvmVersion, String vmName, String vmInfo, String jit,
                           List<String> gcs, String os, String arch, String cpuModel, List<String> cpuFeatures,
                           long pageSize, int cores, String memorySource, boolean nativeCas128,
-                          String instructionPath, String automaticStrategy) {
+                          String instructionPath, List<String> nativeLibraries, String automaticStrategy) {
 
     /** Reads the fingerprint of the running platform. */
     public static Fingerprint probe() {
@@ -56,7 +59,8 @@ public record Fingerprint(String jvmVendor, String jvmVersion, String vmName, St
                 System.getProperty("os.name") + " " + System.getProperty("os.version"), System.getProperty("os.arch"),
                 cpu[0], cpu[1].isEmpty() ? List.of() : List.of(cpu[1].split(" ")), OsMemory.system().pageSize(),
                 Runtime.getRuntime().availableProcessors(), OsMemory.system().description(),
-                CasStrategy.NATIVE_CAS128.isAvailable(), CasStrategy.NATIVE_CAS128.instructionPath(), automatic);
+                CasStrategy.NATIVE_CAS128.isAvailable(), CasStrategy.NATIVE_CAS128.instructionPath(),
+                CasStrategy.nativeLibraries(), automatic);
     }
 
     /** CPU model and the features that matter, from /proc/cpuinfo where there is one. */

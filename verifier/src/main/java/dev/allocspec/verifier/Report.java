@@ -20,14 +20,16 @@ import java.util.List;
  * @param durationSeconds   how long it ran
  * @param depth             quick, standard or deep
  * @param strategies        what was verified: each strategy with its thread-cache setting, or the --impl factory
+ * @param notValidated      what the verdict does not cover on this platform, and why (e.g. the native 128-bit CAS
+ *                          when this jar has no routine for the architecture); empty when it covers everything
  * @param verdict           PASS when every check held and every negative control was caught, else FAIL
  * @param fingerprint       the platform
  * @param invariants        one row per invariant of the catalogue
  * @param findings          every check's result
  */
 public record Report(int schemaVersion, String tool, String startedAt, long durationSeconds, String depth,
-                     List<String> strategies, String verdict, Fingerprint fingerprint, List<InvariantRow> invariants,
-                     List<Finding> findings) {
+                     List<String> strategies, List<String> notValidated, String verdict, Fingerprint fingerprint,
+                     List<InvariantRow> invariants, List<Finding> findings) {
 
     /** The version of report.json's schema; raised on any incompatible change. */
     public static final int SCHEMA_VERSION = 1;
@@ -44,8 +46,8 @@ public record Report(int schemaVersion, String tool, String startedAt, long dura
     public record InvariantRow(String id, String statement, String result, List<String> checks, long samples) {
     }
 
-    static Report of(String startedAt, long seconds, String depth, List<String> strategies, Fingerprint fingerprint,
-                     List<Finding> findings) {
+    static Report of(String startedAt, long seconds, String depth, List<String> strategies, List<String> notValidated,
+                     Fingerprint fingerprint, List<Finding> findings) {
         List<InvariantRow> rows = new ArrayList<>();
         for (Invariant inv : Invariant.values()) {
             List<Finding> covering = findings.stream()
@@ -60,7 +62,7 @@ public record Report(int schemaVersion, String tool, String startedAt, long dura
         }
         boolean pass = findings.stream().allMatch(Finding::passed) && !findings.isEmpty();
         return new Report(SCHEMA_VERSION, "allocspec-verify " + version(), startedAt, seconds, depth, strategies,
-                pass ? "PASS" : "FAIL", fingerprint, rows, findings);
+                notValidated, pass ? "PASS" : "FAIL", fingerprint, rows, findings);
     }
 
     static ObjectMapper json() {
@@ -79,8 +81,9 @@ public record Report(int schemaVersion, String tool, String startedAt, long dura
         long failedChecks = findings.stream().filter(f -> !f.passed()).count();
         md.append(verdict.equals("PASS") ? "Every invariant held and every negative control was caught."
                 : failedChecks + " check(s) failed; the failing invariants and their counterexamples are below.")
-                .append("\n\n")
-                .append("- depth: ").append(depth).append(", verified: ").append(String.join(", ", strategies))
+                .append("\n\n");
+        notValidated.forEach(line -> md.append("**").append(line).append(".**\n\n"));
+        md.append("- depth: ").append(depth).append(", verified: ").append(String.join(", ", strategies))
                 .append("\n- started ").append(startedAt).append(", took ").append(durationSeconds).append(" s\n")
                 .append("- ").append(tool).append(", report schema ").append(schemaVersion).append("\n\n");
 
@@ -95,6 +98,8 @@ public record Report(int schemaVersion, String tool, String startedAt, long dura
         row(md, "page size", Long.toString(p.pageSize()));
         row(md, "memory", p.memorySource());
         row(md, "native 128-bit CAS", (p.nativeCas128() ? "loaded: " : "not available: ") + p.instructionPath());
+        row(md, "native libraries in this jar", p.nativeLibraries().isEmpty() ? "none"
+                : String.join("<br>", p.nativeLibraries()));
         row(md, "automatic strategy", p.automaticStrategy());
 
         md.append("\n## Invariants\n\n| ID | result | samples | checks |\n|---|---|---|---|\n");

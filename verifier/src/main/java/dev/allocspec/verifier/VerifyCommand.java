@@ -127,8 +127,21 @@ public final class VerifyCommand implements Callable<Integer> {
             }
         }
         String journal = System.getProperty(Journal.PROPERTY);
-        return journal == null ? superviseChecks(stdout, targets.size(), verified)
+        return journal == null ? superviseChecks(stdout, targets.size(), verified, notValidated(strategies))
                 : runChecks(stdout, targets, strategies, Path.of(journal));
+    }
+
+    /**
+     * What the verdict must say was not validated: the native 128-bit CAS, when our allocator is verified without it
+     * (this jar has no routine for the platform, the CPU lacks the instruction, or {@code --strategy} left it out).
+     */
+    private List<String> notValidated(List<CasStrategy> strategies) {
+        if (impl != null || strategies.contains(CasStrategy.NATIVE_CAS128)) {
+            return List.of();
+        }
+        return List.of(CasStrategy.NATIVE_CAS128 + " not validated here: " + (CasStrategy.NATIVE_CAS128.isAvailable()
+                ? "--strategy " + strategy + " left it out"
+                : CasStrategy.NATIVE_CAS128.unavailableReason() + "; only the LOCKED fallback was verified"));
     }
 
     /**
@@ -136,7 +149,7 @@ public final class VerifyCommand implements Callable<Integer> {
      * configuration, one after the other. Each journals what it found; the report is written here from the journals,
      * with a failing finding for a checking JVM that died before it finished.
      */
-    private int superviseChecks(PrintStream stdout, int targets, List<String> verified)
+    private int superviseChecks(PrintStream stdout, int targets, List<String> verified, List<String> notValidated)
             throws IOException, InterruptedException {
         Instant startedAt = Instant.now();
         Fingerprint fingerprint = Fingerprint.probe();
@@ -154,7 +167,7 @@ public final class VerifyCommand implements Callable<Integer> {
             stagesBefore += stageCount(targets, configuration);
         }
         return report(stdout, startedAt.toString(), Duration.between(startedAt, Instant.now()).toSeconds(),
-                verifiedUnder, fingerprint, findings);
+                verifiedUnder, notValidated, fingerprint, findings);
     }
 
     private int stageCount(int targets, JvmConfiguration configuration) {
@@ -205,14 +218,16 @@ public final class VerifyCommand implements Callable<Integer> {
 
     /** Writes report.md and report.json, prints the verdict and what failed, and returns the exit code. */
     private int report(PrintStream stdout, String startedAt, long seconds, List<String> verified,
-                       Fingerprint fingerprint, List<Finding> findings) throws IOException {
-        Report report = Report.of(startedAt, seconds, depth.name().toLowerCase(Locale.ROOT), verified, fingerprint,
-                findings);
+                       List<String> notValidated, Fingerprint fingerprint, List<Finding> findings)
+            throws IOException {
+        Report report = Report.of(startedAt, seconds, depth.name().toLowerCase(Locale.ROOT), verified, notValidated,
+                fingerprint, findings);
         report.write(out);
         stdout.println("allocspec-verify: " + report.verdict() + " (" + findings.stream().filter(Finding::passed)
                 .count() + "/" + findings.size() + " checks held) on " + fingerprint.jvmVendor() + " "
                 + fingerprint.jvmVersion() + ", " + fingerprint.arch() + "; report: "
                 + out.resolve("report.md").toAbsolutePath());
+        report.notValidated().forEach(line -> stdout.println("  " + line));
         report.invariants().stream().filter(r -> r.result().equals("FAIL"))
                 .forEach(r -> stdout.println("  violated: " + r.id() + " " + r.statement()));
         findings.stream().filter(f -> f.stage().equals("negative-controls") && !f.passed())

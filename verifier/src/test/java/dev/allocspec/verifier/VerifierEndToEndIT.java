@@ -7,6 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Runs the packaged jar end to end, as a porting engineer would, at a tiny depth: the verdict, the fingerprint, the
@@ -45,13 +48,92 @@ class VerifierEndToEndIT {
             assertThat(fingerprint.path(field).asText()).as("fingerprint.%s", field).isNotBlank();
         }
         assertThat(fingerprint.path("gcs").size()).isPositive();
+        List<String> libraries = new ArrayList<>();
+        fingerprint.path("nativeLibraries").forEach(l -> libraries.add(l.asText()));
+        if (fingerprint.path("nativeCas128").asBoolean()) {
+            assertThat(libraries).as("the jar's libraries, the running platform's among them")
+                    .anyMatch(l -> fingerprint.path("instructionPath").asText().contains(l.split(" ")[0]));
+            assertThat(fingerprint.path("instructionPath").asText()).as("routine and CPU features").contains("CPU: ");
+            assertThat(report.path("notValidated").size()).as("nothing left unvalidated").isZero();
+        }
         assertThat(fingerprint.path("pageSize").asLong()).isPositive();
         assertThat(fingerprint.path("cores").asInt()).isPositive();
         assertThat(report.path("invariants").size()).isGreaterThanOrEqualTo(15);
         assertThat(report.path("findings").toString()).contains("\"stage\":\"jcstress\"")
                 .contains("\"stage\":\"aba-replay\"").contains("\"stage\":\"negative-controls\"");
         String markdown = Files.readString(out.resolve("report.md"));
-        assertThat(markdown).startsWith("# allocspec verification: PASS").contains("| INV-SINGLE-OWNER | PASS");
+        assertThat(markdown).startsWith("# allocspec verification: PASS").contains("| INV-SINGLE-OWNER | PASS")
+                .contains("| native libraries in this jar | ");
+    }
+
+    @Test
+    void aJarWithoutThisArchitecturesLibrarySaysInTheVerdictThatTheNativeCasWasNotValidated(@TempDir Path dir)
+            throws Exception {
+        String platform = "linux-" + (System.getProperty("os.arch").equals("amd64") ? "x86_64"
+                : System.getProperty("os.arch"));
+        Path jar = dir.resolve("allocspec-verify-without-" + platform + ".jar");
+        Files.copy(JAR, jar);
+        // As a build on a machine with no compiler for this architecture makes it: no library, not in the list.
+        try (FileSystem zip = FileSystems.newFileSystem(jar)) {
+            Path library = zip.getPath("native", platform);
+            assumeTrue(Files.isDirectory(library), "the jar carries no library for " + platform + " anyway");
+            try (var files = Files.list(library)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(library);
+            Path list = zip.getPath("native", "libraries.txt");
+            Files.write(list, Files.readAllLines(list).stream().filter(l -> !l.startsWith(platform + " ")).toList());
+        }
+        Path out = dir.resolve("report");
+        Result run = run(dir, List.of("-jar", jar.toString()), "--thread-cache", "off", "--tries", "3",
+                "--no-jcstress", "--out", out.toString());
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("allocspec-verify: PASS")
+                .contains("NATIVE_CAS128 not validated here: no libcas128.so for " + platform + " in the jar (it "
+                        + "carries ").contains("only the LOCKED fallback was verified");
+        JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
+        assertThat(report.path("notValidated").toString()).contains("NATIVE_CAS128 not validated here");
+        assertThat(report.path("strategies").toString()).contains("LOCKED").doesNotContain("NATIVE_CAS128");
+        assertThat(report.path("fingerprint").path("nativeLibraries").toString()).doesNotContain(platform);
+        assertThat(Files.readString(out.resolve("report.md"))).contains("**NATIVE_CAS128 not validated here: ");
+    }
+
+    @Test
+    void anOlderJavaRelaunchesTheJarOnAJdkItFinds(@TempDir Path dir) throws Exception {
+        Path older = olderJavaHere();
+        assumeTrue(older != null, "no java older than 22 on this machine");
+        List<String> command = List.of(older.resolve("bin").resolve("java").toString(), "-jar", JAR.toString(),
+                "--version");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("JAVA_HOME");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("allocspec-verify: this java is ").contains("running on the JDK ")
+                .contains("allocspec-verify " + Report.version());
+    }
+
+    /** A JDK older than 22 in the system's JVM folder (Debian's default java 17 on the build machines), or null. */
+    private static Path olderJavaHere() throws IOException {
+        Path folder = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(folder)) {
+            return null;
+        }
+        try (var homes = Files.list(folder)) {
+            return homes.filter(home -> Files.isExecutable(home.resolve("bin").resolve("java")))
+                    .filter(home -> {
+                        try {
+                            String release = Files.readString(home.resolve("release"));
+                            String version = release.replaceAll("(?s).*JAVA_VERSION=\"(\\d+).*", "$1");
+                            return version.matches("\\d+") && Integer.parseInt(version) < 22;
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    }).findFirst().orElse(null);
+        }
     }
 
     @Test
