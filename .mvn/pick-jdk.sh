@@ -14,7 +14,8 @@ pick_jdk() {
   _globbing_was_off=0
   case $- in *f*) _globbing_was_off=1; set +f ;; esac
   _best="" _best_major=0
-  for _c in "${JAVA_HOME:-}" /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* "${HOME:-/nonexistent}"/.sdkman/candidates/java/* \
+  for _c in "${JAVA_HOME:-}" /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* \
+            "${HOME:-/nonexistent}"/.sdkman/candidates/java/* \
             /Library/Java/JavaVirtualMachines/*/Contents/Home \
             "$(command -v java >/dev/null 2>&1 && dirname "$(dirname "$(readlink -f "$(command -v java)")")")"; do
     [ -n "$_c" ] && [ -x "$_c/bin/java" ] && [ -x "$_c/bin/javac" ] || continue

@@ -1,9 +1,10 @@
 #!/bin/sh
-# Builds libcas128.so for every Linux architecture with a routine (x86-64, AArch64) that a compiler here can target, into
-# $1/native/linux-<arch>/, proves by disassembly that each holds the hardware instructions, and lists what the jar
+# Builds libcas128.so for every Linux architecture with a routine (x86-64, AArch64) that a compiler here can target,
+# into $1/native/linux-<arch>/, proves by disassembly that each holds the hardware instructions, and lists what the jar
 # carries in $1/native/libraries.txt (Cas128Native reads it for the reports).
 #   host architecture:   $CC, cc, gcc or clang
-#   the other one:       <triple>-gcc (Debian: gcc-aarch64-linux-gnu, gcc-x86-64-linux-gnu), else clang --target=<triple>
+#   the other one:       <triple>-gcc (Debian: gcc-aarch64-linux-gnu, gcc-x86-64-linux-gnu),
+#                        else clang --target=<triple>
 # An architecture nothing here can build is skipped with the reason (that jar falls back to LOCKED there, and says so),
 # unless ALLOCSPEC_NATIVE_REQUIRE_ALL=1 (.ci/run sets it): then a missing compiler or proof fails the build.
 set -eu
@@ -42,7 +43,8 @@ compiler_for() {
     done
   fi
   if command -v "$triple-gcc" >/dev/null 2>&1; then echo "$triple-gcc"; return; fi
-  if command -v clang >/dev/null 2>&1 && echo 'int x;' | clang --target="$triple" -x c -c -o /dev/null - 2>/dev/null; then
+  if command -v clang >/dev/null 2>&1 \
+      && echo 'int x;' | clang --target="$triple" -x c -c -o /dev/null - 2>/dev/null; then
     echo "clang --target=$triple"
   fi
 }

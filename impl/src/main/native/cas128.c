@@ -33,7 +33,8 @@ const char *allocspec_cas128_instruction(void) {
 }
 
 const char *allocspec_cas128_cpu_features(void) {
-    return allocspec_cas128_supported() ? "cx16 (CPUID.1:ECX.CMPXCHG16B set)" : "no cx16 (CPUID.1:ECX.CMPXCHG16B clear)";
+    return allocspec_cas128_supported() ? "cx16 (CPUID.1:ECX.CMPXCHG16B set)"
+                                        : "no cx16 (CPUID.1:ECX.CMPXCHG16B clear)";
 }
 
 /* Returns 1 if {stamp, node} at top equalled {expect_stamp, expect_node} and was replaced, else 0. */
@@ -55,10 +56,11 @@ int allocspec_cas128(uint64_t *top, uint64_t expect_stamp, uint64_t expect_node,
 #endif
 
 /*
- * Two routines behind the one entry point. ARMv8.1 LSE (Graviton 2+, Ampere, Neoverse, Apple M-series) has CASPAL: one
- * instruction, acquire and release, that cannot fail spuriously and does not starve under contention. Every ARMv8-A
- * core has the exclusive pair LDAXP/STLXP, retried until the store-exclusive succeeds. The choice is made once, when the
- * library is loaded, from the kernel's HWCAP (what the kernel says the CPU and it support), and never changes.
+ * Two routines behind the one entry point. ARMv8.1 LSE (Graviton 2+, Ampere, Neoverse, Apple M-series) has CASPAL:
+ * one instruction, acquire and release, that cannot fail spuriously and does not starve under contention. Every
+ * ARMv8-A core has the exclusive pair LDAXP/STLXP, retried until the store-exclusive succeeds. The choice is made once,
+ * when the library is loaded, from the kernel's HWCAP (what the kernel says the CPU and it support), and never
+ * changes.
  */
 static int use_caspal;
 
@@ -75,7 +77,8 @@ const char *allocspec_cas128_instruction(void) {
 }
 
 const char *allocspec_cas128_cpu_features(void) {
-    return use_caspal ? "atomics (HWCAP_ATOMICS set: ARMv8.1 LSE)" : "no atomics (HWCAP_ATOMICS clear: ARMv8.0, no LSE)";
+    return use_caspal ? "atomics (HWCAP_ATOMICS set: ARMv8.1 LSE)"
+                      : "no atomics (HWCAP_ATOMICS clear: ARMv8.0, no LSE)";
 }
 
 static int cas128_llsc(uint64_t *top, uint64_t expect_stamp, uint64_t expect_node,

@@ -29,9 +29,8 @@ final class ReportComparison {
         compareField(lines, "verdict", a.path("verdict"), b.path("verdict"));
         compareField(lines, "depth", a.path("depth"), b.path("depth"));
         compareField(lines, "strategies", a.path("strategies"), b.path("strategies"));
-        Iterator<String> fields = a.path("fingerprint").fieldNames();
-        while (fields.hasNext()) {
-            String field = fields.next();
+        compareField(lines, "notValidated", a.path("notValidated"), b.path("notValidated"));
+        for (String field : union(fieldNames(a.path("fingerprint")), fieldNames(b.path("fingerprint")))) {
             compareField(lines, "platform." + field, a.path("fingerprint").path(field),
                     b.path("fingerprint").path(field));
         }
@@ -64,7 +63,16 @@ final class ReportComparison {
     }
 
     private static String text(JsonNode node) {
-        return node.isValueNode() ? node.asText() : node.toString();
+        return node.isMissingNode() ? "absent" : node.isValueNode() ? node.asText() : node.toString();
+    }
+
+    /** A node's field names, in order, as the keys of a map (for {@link #union}). */
+    private static Map<String, String> fieldNames(JsonNode node) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Iterator<String> fields = node.fieldNames(); fields.hasNext(); ) {
+            names.put(fields.next(), "");
+        }
+        return names;
     }
 
     private static Map<String, String> invariantResults(JsonNode report) {

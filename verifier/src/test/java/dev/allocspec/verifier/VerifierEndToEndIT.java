@@ -216,12 +216,14 @@ class VerifierEndToEndIT {
         Path b = dir.resolve("b.json");
         Files.writeString(a, "{\"schemaVersion\":1,\"verdict\":\"PASS\",\"fingerprint\":{\"arch\":\"amd64\"},"
                 + "\"invariants\":[{\"id\":\"INV-ALIGN\",\"result\":\"PASS\"}]}");
-        Files.writeString(b, "{\"schemaVersion\":1,\"verdict\":\"FAIL\",\"fingerprint\":{\"arch\":\"aarch64\"},"
+        Files.writeString(b, "{\"schemaVersion\":1,\"verdict\":\"FAIL\",\"fingerprint\":{\"arch\":\"aarch64\","
+                + "\"nativeLibraries\":[\"linux-aarch64\"]},"
                 + "\"invariants\":[{\"id\":\"INV-ALIGN\",\"result\":\"FAIL\"}]}");
         Result run = verify(dir, "--compare", a.toString(), b.toString());
         assertThat(run.exitCode()).isZero();
         assertThat(run.output()).contains("verdict: PASS -> FAIL").contains("platform.arch: amd64 -> aarch64")
-                .contains("INV-ALIGN: PASS -> FAIL");
+                .contains("INV-ALIGN: PASS -> FAIL").as("a field only the second report has")
+                .contains("platform.nativeLibraries: absent -> [\"linux-aarch64\"]");
         Files.writeString(b, "{\"hello\":1}");
         assertThat(verify(dir, "--compare", a.toString(), b.toString()).exitCode()).isEqualTo(2);
     }
