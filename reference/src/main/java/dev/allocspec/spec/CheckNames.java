@@ -16,6 +16,8 @@ final class CheckNames {
             + "#scenariosKeepSingleOwnershipAndLoseNothing";
     static final String VIRTUAL_SCENARIOS = "dev.allocspec.properties.concurrent.ConcurrentScenarioProperties"
             + "#virtualThreadScenariosKeepSingleOwnershipAndLoseNothing";
+    static final String LINEARIZABILITY_CONTROLS = "dev.allocspec.properties.concurrent."
+            + "ConcurrentScenarioProperties#controlsThatKeepOwnershipButBreakLinearizabilityAreCaughtByTheHistoryCheck";
     static final String ABA = "dev.allocspec.impl.AbaReplayTest#stampedStackRejectsTheStaleCas";
     static final String JCSTRESS = "dev.allocspec.concurrency.";
 

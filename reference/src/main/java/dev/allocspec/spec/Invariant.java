@@ -183,11 +183,21 @@ public enum Invariant {
             CheckNames.JCSTRESS + "ExpansionRaceTest$Scenario#arbiter",
             CheckNames.JCSTRESS + "PushPopTest$Scenario#arbiter"),
     LINEARIZABLE("INV-LINEARIZABLE",
-            "Every concurrent history is explainable by a sequential run of the reference allocator.",
-            "It is what 'thread-safe' means for an allocator.",
+            "Every concurrent history is explainable by a sequential run of the reference allocator, up to which "
+                    + "free block an allocation returns: some order of the calls that keeps every call that ended "
+                    + "before another began ahead of it gives each call the answer it got (an allocation returns a "
+                    + "block that is not live; a free of a live block succeeds; a free of one that is not live is "
+                    + "rejected).",
+            "It is what 'thread-safe' means for an allocator; single ownership, content and nothing lost are only "
+                    + "its consequences, and an allocator can keep all three yet tell a block's owner its free is a "
+                    + "double free.",
             CheckNames.CONTRACT + "#freesFromAnotherThread",
             CheckNames.STRESS + "#noBlockIsCorruptedDuplicatedOrLost",
             CheckNames.SCENARIOS,
+            CheckNames.VIRTUAL_SCENARIOS,
+            CheckNames.LINEARIZABILITY_CONTROLS,
+            "dev.allocspec.properties.linearizability.LinearizabilityCheckerTest"
+                    + "#theNextOwnersFreeRejectedBecauseTheLastFreeMarkedTheBlockLateIsNot",
             CheckNames.JCSTRESS + "TopExclusivityTest$Scenario#arbiter",
             CheckNames.JCSTRESS + "PopPopTest$Scenario#arbiter"),
     REFINEMENT("INV-REFINEMENT",

@@ -181,7 +181,10 @@ final class Verification {
         List<JUnitStage.TestResult> results = new ArrayList<>(JUnitStage.run(
                 selectClass("dev.allocspec.properties.controls.NegativeControlsProperties"),
                 selectMethod("dev.allocspec.properties.concurrent.ConcurrentScenarioProperties",
-                        "lostPushNegativeControlIsCaught")));
+                        "lostPushNegativeControlIsCaught"),
+                selectMethod("dev.allocspec.properties.concurrent.ConcurrentScenarioProperties",
+                        "controlsThatKeepOwnershipButBreakLinearizabilityAreCaughtByTheHistoryCheck",
+                        "dev.allocspec.properties.controls.NegativeControl")));
         for (JUnitStage.TestResult result : results) {
             if (result.skipped()) {
                 continue; // a control only a concurrent schedule exposes: the ABA replay and the scenarios run it

@@ -1,5 +1,8 @@
 package dev.allocspec.properties.concurrent;
 
+import dev.allocspec.properties.linearizability.Call;
+import dev.allocspec.properties.linearizability.History;
+import dev.allocspec.properties.linearizability.LinearizabilityChecker;
 import dev.allocspec.spec.AllocatorStats;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
@@ -23,9 +26,14 @@ import java.util.function.Function;
 /**
  * Runs a {@link Scenario} on a fresh allocator and checks, during and after it: a block has one owner at a time
  * (INV-SINGLE-OWNER: every allocation claims the address in an ownership map that must not hold it), cookies written
- * at allocation are intact at free (INV-CONTENT), and once everything is freed every class is whole again
+ * at allocation are intact at free (INV-CONTENT), the recorded history of every call is linearizable
+ * (INV-LINEARIZABLE, {@link LinearizabilityChecker}), and once everything is freed every class is whole again
  * (INV-NOTHING-LOST, INV-CONSERVATION) with the allocator's own invariant walk passing. The scenario's threads are
  * platform threads or virtual threads ({@link ThreadKind}).
+ *
+ * <p>What the allocator answers is recorded, not judged on the spot: a scenario never misuses the allocator, so a
+ * rejected free or a failed allocation has no sequential explanation, and the history check reports it with the calls
+ * around it instead of the bare exception.
  */
 public final class ScenarioRunner {
 
@@ -40,6 +48,9 @@ public final class ScenarioRunner {
             return this == VIRTUAL ? Thread.ofVirtual().start(task) : Thread.ofPlatform().start(task);
         }
     }
+
+    /** The thread number of the main thread's calls: the sequential prefix, and the frees after the threads end. */
+    private static final int MAIN = -1;
 
     private final Function<ChunkPolicy, BlockAllocator> factory;
     private final ChunkPolicy policy;
@@ -75,7 +86,8 @@ public final class ScenarioRunner {
             List<List<MemorySegment>> held = new ArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             List<MemorySegment> prefixHeld = new ArrayList<>();
-            runOps(allocator, scenario.prefix(), -1, prefixHeld, owners, handedOff);
+            History history = new History();
+            runOps(allocator, scenario.prefix(), MAIN, prefixHeld, owners, handedOff, history);
             CyclicBarrier start = new CyclicBarrier(scenario.threads().size());
             List<Thread> started = new ArrayList<>();
             for (int t = 0; t < scenario.threads().size(); t++) {
@@ -85,7 +97,7 @@ public final class ScenarioRunner {
                 started.add(threads.start(() -> {
                     try {
                         start.await();
-                        runOps(allocator, scenario.threads().get(me), me, mine, owners, handedOff);
+                        runOps(allocator, scenario.threads().get(me), me, mine, owners, handedOff, history);
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
                     }
@@ -101,9 +113,12 @@ public final class ScenarioRunner {
             held.add(new ArrayList<>(handedOff));
             for (List<MemorySegment> blocks : held) {
                 for (MemorySegment block : blocks) {
-                    release(allocator, block, owners);
+                    release(allocator, block, owners, MAIN, history);
                 }
             }
+            LinearizabilityChecker.violation(history.calls()).ifPresent(why -> {
+                throw new InvariantViolation(Invariant.LINEARIZABLE, why);
+            });
             checkEverythingCameBack(allocator);
             return Optional.empty();
         } catch (Throwable e) {
@@ -112,11 +127,15 @@ public final class ScenarioRunner {
     }
 
     private static void runOps(BlockAllocator allocator, List<Scenario.Op> ops, int me, List<MemorySegment> held,
-                               Map<Long, Integer> owners, ConcurrentLinkedQueue<MemorySegment> handedOff) {
+                               Map<Long, Integer> owners, ConcurrentLinkedQueue<MemorySegment> handedOff,
+                               History history) {
         for (Scenario.Op op : ops) {
             switch (op) {
                 case Scenario.Alloc alloc -> {
-                    MemorySegment block = allocator.allocate(alloc.size());
+                    MemorySegment block = allocate(allocator, alloc.size(), me, history);
+                    if (block == null) {
+                        continue;
+                    }
                     Integer other = owners.putIfAbsent(block.address(), me);
                     if (other != null) {
                         throw new InvariantViolation(Invariant.SINGLE_OWNER, "block 0x"
@@ -128,12 +147,12 @@ public final class ScenarioRunner {
                 }
                 case Scenario.FreeOldest ignored -> {
                     if (!held.isEmpty()) {
-                        release(allocator, held.removeFirst(), owners);
+                        release(allocator, held.removeFirst(), owners, me, history);
                     }
                 }
                 case Scenario.FreeNewest ignored -> {
                     if (!held.isEmpty()) {
-                        release(allocator, held.removeLast(), owners);
+                        release(allocator, held.removeLast(), owners, me, history);
                     }
                 }
                 case Scenario.HandOff ignored -> {
@@ -144,15 +163,34 @@ public final class ScenarioRunner {
                 case Scenario.FreeHandedOff ignored -> {
                     MemorySegment block = handedOff.poll();
                     if (block != null) {
-                        release(allocator, block, owners);
+                        release(allocator, block, owners, me, history);
                     }
                 }
             }
         }
     }
 
-    /** Checks the cookie, gives up ownership, then frees: in that order, so a new owner can claim the address. */
-    private static void release(BlockAllocator allocator, MemorySegment block, Map<Long, Integer> owners) {
+    /** Allocates, recording the call; null when the allocator threw (the history check judges it). */
+    private static MemorySegment allocate(BlockAllocator allocator, long size, int me, History history) {
+        long invoked = history.tick();
+        try {
+            MemorySegment block = allocator.allocate(size);
+            history.record(new Call(me, Call.Kind.ALLOCATE, size, block.address(), Call.Outcome.OK, null, invoked,
+                    history.tick()));
+            return block;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            history.record(new Call(me, Call.Kind.ALLOCATE, size, 0, Call.Outcome.of(e), e.toString(), invoked,
+                    history.tick()));
+            return null;
+        }
+    }
+
+    /**
+     * Checks the cookie, gives up ownership, then frees, recording the call: in that order, so a new owner can claim
+     * the address.
+     */
+    private static void release(BlockAllocator allocator, MemorySegment block, Map<Long, Integer> owners, int me,
+                                History history) {
         long cookie = cookie(block);
         if (block.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != cookie
                 || block.get(ValueLayout.JAVA_LONG_UNALIGNED, block.byteSize() - 8) != ~cookie) {
@@ -160,7 +198,15 @@ public final class ScenarioRunner {
                     + " (" + block.byteSize() + " bytes) overwritten while it was live");
         }
         owners.remove(block.address());
-        allocator.free(block);
+        long invoked = history.tick();
+        try {
+            allocator.free(block);
+            history.record(new Call(me, Call.Kind.FREE, block.byteSize(), block.address(), Call.Outcome.OK, null,
+                    invoked, history.tick()));
+        } catch (RuntimeException e) {
+            history.record(new Call(me, Call.Kind.FREE, block.byteSize(), block.address(), Call.Outcome.of(e),
+                    e.toString(), invoked, history.tick()));
+        }
     }
 
     private static void writeCookie(MemorySegment block) {

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Concurrency properties: generated scenarios of two to four threads (platform or virtual) on one allocator keep every
  * block with one owner, every cookie intact and every block accounted for (INV-SINGLE-OWNER, INV-CONTENT,
- * INV-NOTHING-LOST, INV-LINEARIZABLE's observable part). The lost-push negative control must be caught.
+ * INV-NOTHING-LOST) and give histories a sequential run explains (INV-LINEARIZABLE). The lost-push negative control
+ * must be caught, and so must the two that keep ownership but break linearizability.
  */
 class ConcurrentScenarioProperties {
 
@@ -63,6 +64,19 @@ class ConcurrentScenarioProperties {
         assertThat(failure).as("the lost-push control is caught").isPresent();
         System.out.println("[negative control LOST_PUSH_ON_CAS_FAILURE]\n" + failure.get().report());
         assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = NegativeControl.class, names = {"FREE_PUBLISHED_BEFORE_MARKED", "FREE_FAILS_AFTER_EFFECT"})
+    @Timeout(300)
+    void controlsThatKeepOwnershipButBreakLinearizabilityAreCaughtByTheHistoryCheck(NegativeControl control) {
+        ConcurrentProperty property = new ConcurrentProperty(control.name(), new ScenarioRunner(
+                policy -> control.create(policy, OsMemory.system()), POLICY), 10, 400);
+        Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
+        assertThat(failure).as("%s is caught", control).isPresent();
+        System.out.println("[negative control " + control + "]\n" + failure.get().report());
+        assertThat(failure.get().cause().getMessage()).startsWith("INV-LINEARIZABLE")
+                .contains("no sequential run of the live-blocks model explains");
     }
 
     @Test

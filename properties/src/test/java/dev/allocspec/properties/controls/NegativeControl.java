@@ -12,7 +12,8 @@ import dev.allocspec.spec.PlantedFault;
 
 /**
  * Broken variants of the lock-free allocator, each breaking one thing. The properties must catch every sequential
- * one; the concurrent ones are caught by the deterministic ABA replay and the concurrent scenarios.
+ * one; the concurrent ones are caught by the deterministic ABA replay and the concurrent scenarios (the last two by
+ * the scenarios' history check alone).
  */
 public enum NegativeControl implements AllocatorFactory {
     /** The stamp is never incremented (ABA possible). Concurrent only. */
@@ -32,7 +33,17 @@ public enum NegativeControl implements AllocatorFactory {
     /** The caller's size is trusted on free (jalib's release build). */
     FREE_SIZE_TRUSTED(false),
     /** Frees are delayed by one, so reuse is not LIFO. */
-    REUSE_NOT_LIFO(false);
+    REUSE_NOT_LIFO(false),
+    /**
+     * A free publishes the block before it records it freed, so the block's next owner may be told its free is a
+     * double free. Ownership and content hold; only the history check catches it. Concurrent only.
+     */
+    FREE_PUBLISHED_BEFORE_MARKED(true),
+    /**
+     * A free that overlaps another call takes effect, then reports the block as not the allocator's. Ownership and
+     * content hold; only the history check catches it. Concurrent only.
+     */
+    FREE_FAILS_AFTER_EFFECT(true);
 
     private final boolean concurrentOnly;
 
@@ -67,6 +78,11 @@ public enum NegativeControl implements AllocatorFactory {
             case RAW_BLOCK_NOT_RETURNED -> planted(PlantedFault.KEEPS_RAW_MAPPING, builder);
             case FREE_SIZE_TRUSTED -> planted(PlantedFault.TRUSTS_FREE_SIZE, builder);
             case REUSE_NOT_LIFO -> planted(PlantedFault.DELAYS_FREE, builder);
+            // Without the caches a freed block goes straight to the shared stack, where another thread can take it.
+            case FREE_PUBLISHED_BEFORE_MARKED -> new NonLinearizableAllocator(
+                    NonLinearizableAllocator.Flaw.PUBLISHES_BEFORE_MARKING_FREE, builder.threadCache(false).build());
+            case FREE_FAILS_AFTER_EFFECT -> new NonLinearizableAllocator(
+                    NonLinearizableAllocator.Flaw.FAILS_AFTER_EFFECT_UNDER_CONTENTION, builder.build());
         };
     }
 
