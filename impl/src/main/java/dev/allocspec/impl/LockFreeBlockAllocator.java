@@ -7,6 +7,7 @@ import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.ClassStats;
 import dev.allocspec.spec.ClosedScopes;
+import dev.allocspec.spec.InternalPaths;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
 import dev.allocspec.spec.Rejections;
@@ -20,6 +21,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,7 +67,7 @@ import java.util.concurrent.atomic.LongAdder;
  * is in flight. A class's {@code free} is {@code carved - live}; {@link #checkInvariants()} walks each stack and
  * checks that count against it.
  */
-public final class LockFreeBlockAllocator implements BlockAllocator, SelfChecking {
+public final class LockFreeBlockAllocator implements BlockAllocator, SelfChecking, InternalPaths {
 
     private static final VarHandle CLOSED;
 
@@ -122,8 +124,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             StampedTop top = StampedTop.over(word, strategy);
             pools[i] = new Pool(classes.get(i), builder.freeStacks.create(classes.get(i), top, links), directory);
         }
-        this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish, builder.lockStripes)
-                : null;
+        this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish,
+                builder.threadCacheSettings, builder.lockStripes, builder.cachePathFault) : null;
     }
 
     /** An allocator with the automatically chosen strategy (see {@link CasStrategy}) and the default policy. */
@@ -374,6 +376,16 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         return directory.arenas();
     }
 
+    /**
+     * How often the thread caches' paths off the fast path have run, by {@link CachePath#label()}: refills of an
+     * empty bin, flushes of a full one, low-water passes, drains of ended threads' caches. Empty without thread
+     * caches.
+     */
+    @Override
+    public Map<String, Long> internalPathCounts() {
+        return caches == null ? Map.of() : caches.pathCounts();
+    }
+
     @Override
     public AllocatorStats stats() {
         requireOpen();
@@ -551,7 +563,9 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         private MemorySource memory = OsMemory.system();
         private FreeStack.Factory freeStacks = (sizeClass, top, links) -> new FreeStack(top, links);
         private boolean threadCache = true;
+        private ThreadCacheSettings threadCacheSettings = ThreadCacheSettings.DEFAULT;
         private boolean lockStripes = true;
+        private CachePathFault cachePathFault = CachePathFault.NONE;
 
         private Builder() {
         }
@@ -585,6 +599,23 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
          */
         public Builder threadCache(boolean enabled) {
             this.threadCache = enabled;
+            return this;
+        }
+
+        /**
+         * The thread caches' thresholds: bin capacities, refill and flush batches, and the low-water interval;
+         * {@link ThreadCacheSettings#DEFAULT} by default. Small values make refills, flushes and low-water passes
+         * happen within a few dozen operations (what the checks use them for); they do not change which block a
+         * single thread gets (see {@link ThreadCache}).
+         */
+        public Builder threadCacheSettings(ThreadCacheSettings settings) {
+            this.threadCacheSettings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /** Negative control only: one deliberate fault in a path of the thread caches (see {@link CachePathFault}). */
+        Builder cachePathFaultForNegativeControl(CachePathFault fault) {
+            this.cachePathFault = Objects.requireNonNull(fault, "fault");
             return this;
         }
 

@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
  * ({@link ThreadCaches#reclaimDead}, {@link ThreadCaches#sweep}) or when no operation is in flight (invariant checks,
  * stats).
  *
- * <p>A <b>stripe</b> cache ({@link #stripe()}, no owner) is shared by virtual threads instead: a thread uses it only
+ * <p>A <b>stripe</b> cache ({@link #stripe(ThreadCacheSettings)}, no owner) is shared by virtual threads instead: a thread uses it only
  * between a successful {@link #tryAcquire()} and its {@link #release()}, so it has one user at a time, and the
  * acquiring CAS and the releasing store order one user's plain writes before the next user's reads.
  *
@@ -35,24 +35,22 @@ final class ThreadCache extends ThreadCacheFields {
         }
     }
 
-    /** Blocks kept per class: fewer for large classes, so a thread pins at most about 1.4 MiB. */
-    private static final int[] CAPACITY = {64, 64, 64, 32, 16};
-    /** Cache operations between two low-water passes. */
-    static final int GC_INTERVAL = 8192;
-
     /** A bin's fields, behind the padding that keeps other threads' bins off their cache line ({@link PadBefore}). */
     abstract static class BinFields extends PadBefore {
         final SizeClass sizeClass;
         final long[] blocks;
         final Chunk[] chunks;
+        /** How many blocks a refill takes in one batch, and a flush of a full bin gives back. */
+        final int batch;
         int count;
         /** The lowest count since the last low-water pass. */
         int lowWater;
 
-        BinFields(SizeClass sizeClass, int capacity) {
+        BinFields(SizeClass sizeClass, int capacity, int batch) {
             this.sizeClass = sizeClass;
             this.blocks = new long[capacity];
             this.chunks = new Chunk[capacity];
+            this.batch = batch;
         }
     }
 
@@ -62,17 +60,12 @@ final class ThreadCache extends ThreadCacheFields {
         long padAfter01, padAfter02, padAfter03, padAfter04, padAfter05, padAfter06, padAfter07, padAfter08, padAfter09,
                 padAfter10, padAfter11, padAfter12, padAfter13, padAfter14, padAfter15;
 
-        Bin(SizeClass sizeClass, int capacity) {
-            super(sizeClass, capacity);
+        Bin(SizeClass sizeClass, int capacity, int batch) {
+            super(sizeClass, capacity, batch);
         }
 
         boolean isFull() {
             return count == blocks.length;
-        }
-
-        /** How many blocks a refill takes in one batch, and a flush gives back. */
-        int batch() {
-            return blocks.length / 2;
         }
     }
 
@@ -80,21 +73,21 @@ final class ThreadCache extends ThreadCacheFields {
     long padAfter01, padAfter02, padAfter03, padAfter04, padAfter05, padAfter06, padAfter07, padAfter08, padAfter09,
             padAfter10, padAfter11, padAfter12, padAfter13, padAfter14, padAfter15;
 
-    ThreadCache(Thread owner) {
-        super(owner, newBins());
+    ThreadCache(Thread owner, ThreadCacheSettings settings) {
+        super(owner, newBins(settings));
     }
 
-    private static Bin[] newBins() {
+    private static Bin[] newBins(ThreadCacheSettings settings) {
         Bin[] bins = new Bin[SizeClass.pooled().size()];
         for (int i = 0; i < bins.length; i++) {
-            bins[i] = new Bin(SizeClass.pooled().get(i), CAPACITY[i]);
+            bins[i] = new Bin(SizeClass.pooled().get(i), settings.capacity(i), settings.batch(i));
         }
         return bins;
     }
 
     /** A cache that virtual threads share, one at a time (see the class comment). */
-    static ThreadCache stripe() {
-        return new ThreadCache(null);
+    static ThreadCache stripe(ThreadCacheSettings settings) {
+        return new ThreadCache(null, settings);
     }
 
     /** Whether this is a stripe cache, used only between {@link #tryAcquire()} and {@link #release()}. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -17,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Virtual threads share stripe caches.</b> A cache per virtual thread would pin blocks in as many short-lived
  * caches as there are virtual threads, and without any cache every operation of a virtual thread hits the shared stack
  * (measured: churn at 256 B on 2 cores fell from about 15 to 7.7 ops/us with one thread, and to 3.4 under the locked
- * strategy with two). Virtual threads therefore share a fixed set of {@link ThreadCache#stripe() stripe caches}: about
+ * strategy with two). Virtual threads therefore share a fixed set of {@link ThreadCache#stripe(ThreadCacheSettings) stripe caches}: about
  * two per core, each taken with a try-lock for one operation. A thread tries the stripe its id picks and the next one;
  * if both are in use it goes to the shared stack for that operation, so nothing ever waits on a stripe (a virtual
  * thread parked while holding one, e.g. on the locked strategy's lock, only sends others to the shared stack).
@@ -29,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * whenever a new thread registers its cache and on each low-water pass, so threads that live for a few operations each
  * leave few caches behind, while neither a new thread nor a pass pays for every live thread. Measured with 10,000
  * parked threads that have caches: a walk over all of them takes 200 µs (1,000 threads: 16 µs), a sweep 0.4 µs; with
- * a pass every {@link ThreadCache#GC_INTERVAL} operations, walking all on each pass cost every thread about 24 ns per
+ * a pass every {@link ThreadCacheSettings#lowWaterInterval()} operations (8,192 by default), walking all on each pass cost every thread about 24 ns per
  * operation, and every new thread 200 µs. Reading a dead thread's cache is safe: the thread's last action
  * happens-before {@code isAlive()} returning false (JLS 17.4.4), and {@link ThreadCache#claimForReclaim()} makes
  * exactly one thread drain it.
@@ -85,16 +86,40 @@ final class ThreadCaches {
     private final Pool[] pools;
     private final ChunkDirectory directory;
     private final Replenisher replenisher;
+    private final ThreadCacheSettings settings;
+    /** Cache operations of one thread between two low-water passes ({@link ThreadCacheSettings}). */
+    private final int lowWaterInterval;
+    /** {@link CachePathFault#NONE} but in the negative controls that show the checks reach these paths. */
+    private final CachePathFault fault;
+    /** How often each path off the fast path ran (for the checks' coverage line); counted on those paths only. */
+    private final LongAdder refills = new LongAdder();
+    private final LongAdder fullBinFlushes = new LongAdder();
+    private final LongAdder lowWaterPasses = new LongAdder();
+    private final LongAdder reclaimedCaches = new LongAdder();
 
-    ThreadCaches(Pool[] pools, ChunkDirectory directory, Replenisher replenisher, boolean lockStripes) {
+    ThreadCaches(Pool[] pools, ChunkDirectory directory, Replenisher replenisher, ThreadCacheSettings settings,
+                 boolean lockStripes, CachePathFault fault) {
         this.pools = pools;
         this.directory = directory;
         this.replenisher = replenisher;
+        this.settings = settings;
+        this.lowWaterInterval = settings.lowWaterInterval();
         this.lockStripes = lockStripes;
+        this.fault = fault;
         this.stripes = new ThreadCache[stripeCount(Runtime.getRuntime().availableProcessors())];
         for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = ThreadCache.stripe();
+            stripes[i] = ThreadCache.stripe(settings);
         }
+    }
+
+    /**
+     * How many times each path off the fast path has run: refills of an empty bin, flushes of a full one, low-water
+     * passes, and drains of the caches of threads that ended.
+     */
+    Map<String, Long> pathCounts() {
+        return Map.of(CachePath.REFILL.label(), refills.sum(), CachePath.FULL_BIN_FLUSH.label(), fullBinFlushes.sum(),
+                CachePath.LOW_WATER_PASS.label(), lowWaterPasses.sum(), CachePath.RECLAIM.label(),
+                reclaimedCaches.sum());
     }
 
     /**
@@ -201,7 +226,7 @@ final class ThreadCaches {
             // A new thread: sweep for caches of threads that ended first, so that threads that each live for a few
             // operations (fewer than a low-water pass needs) do not strand their cached blocks one cache at a time.
             sweep();
-            cache = new ThreadCache(thread);
+            cache = new ThreadCache(thread, settings);
             local.set(cache);
             registry.add(cache);
             growSlotsFor(registered.incrementAndGet());
@@ -300,7 +325,8 @@ final class ThreadCaches {
     void give(ThreadCache cache, int classIndex, long block, Chunk chunk) {
         ThreadCache.Bin bin = cache.bins[classIndex];
         if (bin.isFull()) {
-            flush(cache, classIndex, bin.batch());
+            fullBinFlushes.increment();
+            flush(cache, classIndex, bin.batch, fault == CachePathFault.FULL_BIN_FLUSH_LOSES_A_BLOCK);
         }
         bin.blocks[bin.count] = block;
         bin.chunks[bin.count] = chunk;
@@ -312,7 +338,8 @@ final class ThreadCaches {
     private void refill(ThreadCache cache, int classIndex) {
         ThreadCache.Bin bin = cache.bins[classIndex];
         Pool pool = pools[classIndex];
-        long[] taken = new long[bin.batch()];
+        refills.increment();
+        long[] taken = new long[bin.batch];
         int n;
         while ((n = pool.stack.popChain(taken.length, taken, pool)) == 0) {
             replenisher.replenish(pool); // the bin and the shared stack are both empty
@@ -325,8 +352,11 @@ final class ThreadCaches {
         cache.countMoved(classIndex, n);
     }
 
-    /** Moves the bin's bottom {@code m} blocks, in order, onto the shared stack: linked here, pushed with one CAS. */
-    private void flush(ThreadCache cache, int classIndex, int m) {
+    /**
+     * Moves the bin's bottom {@code m} blocks, in order, onto the shared stack: linked here, pushed with one CAS.
+     * {@code losesABlock} is the negative controls' fault ({@link CachePathFault}): the bottom block is not pushed.
+     */
+    private void flush(ThreadCache cache, int classIndex, int m, boolean losesABlock) {
         ThreadCache.Bin bin = cache.bins[classIndex];
         Pool pool = pools[classIndex];
         int moved = Math.min(m, bin.count);
@@ -334,10 +364,11 @@ final class ThreadCaches {
             return;
         }
         FreeBlockLayout links = pool.stack.links;
-        for (int i = moved - 1; i > 0; i--) { // we own these blocks: nobody reads their links until the push
+        int bottom = losesABlock && moved > 1 ? 1 : 0;
+        for (int i = moved - 1; i > bottom; i--) { // we own these blocks: nobody reads their links until the push
             links.spNext(bin.blocks[i], bin.blocks[i - 1]);
         }
-        pool.stack.pushChain(bin.blocks[moved - 1], bin.blocks[0]);
+        pool.stack.pushChain(bin.blocks[moved - 1], bin.blocks[bottom]);
         System.arraycopy(bin.blocks, moved, bin.blocks, 0, bin.count - moved);
         System.arraycopy(bin.chunks, moved, bin.chunks, 0, bin.count - moved);
         for (int i = bin.count - moved; i < bin.count; i++) {
@@ -349,7 +380,7 @@ final class ThreadCaches {
     }
 
     private void afterEvent(ThreadCache cache) {
-        if (++cache.events >= ThreadCache.GC_INTERVAL) {
+        if (++cache.events >= lowWaterInterval) {
             cache.events = 0;
             lowWaterPass(cache);
             sweep();
@@ -358,10 +389,11 @@ final class ThreadCaches {
 
     /** jemalloc's tcache GC: a bin that never drained below L blocks since the last pass gives back 3/4 of L. */
     private void lowWaterPass(ThreadCache cache) {
+        lowWaterPasses.increment();
         for (int i = 0; i < cache.bins.length; i++) {
             ThreadCache.Bin bin = cache.bins[i];
             if (bin.lowWater > 0) {
-                flush(cache, i, (3 * bin.lowWater + 3) / 4);
+                flush(cache, i, (3 * bin.lowWater + 3) / 4, fault == CachePathFault.LOW_WATER_PASS_LOSES_A_BLOCK);
             }
             bin.lowWater = bin.count;
         }
@@ -420,8 +452,9 @@ final class ThreadCaches {
         registered.decrementAndGet();
         forgetSlot(cache);
         forgetPrimary(cache);
+        reclaimedCaches.increment();
         for (int i = 0; i < cache.bins.length; i++) {
-            flush(cache, i, cache.bins[i].count);
+            flush(cache, i, cache.bins[i].count, fault == CachePathFault.RECLAIM_LOSES_A_BLOCK);
             long delta = cache.liveDelta(i);
             pools[i].live.add(delta); // the shared counter takes over what the dead cache counted
             cache.countMoved(i, -delta);

@@ -276,7 +276,7 @@ class ThreadCachesTest {
         blocks.forEach(allocator::free); // the 64-byte bin now holds 40, and will not drop below that
         FreeStack shared = allocator.pool(SizeClass.B64).stack;
         int onStackBefore = shared.snapshot(10_000).size();
-        for (int i = 0; i < 2 * ThreadCache.GC_INTERVAL; i++) { // another class's traffic drives the passes
+        for (int i = 0; i < 2 * ThreadCacheSettings.DEFAULT.lowWaterInterval(); i++) { // another class's traffic drives the passes
             allocator.free(allocator.allocate(1000));
         }
         int given = shared.snapshot(10_000).size() - onStackBefore;
