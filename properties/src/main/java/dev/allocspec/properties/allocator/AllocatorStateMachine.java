@@ -1,5 +1,7 @@
 package dev.allocspec.properties.allocator;
 
+import dev.allocspec.impl.CachePath;
+import dev.allocspec.impl.ThreadCacheSettings;
 import dev.allocspec.properties.allocator.AllocatorActions.Allocate;
 import dev.allocspec.properties.allocator.AllocatorActions.BadFree;
 import dev.allocspec.properties.allocator.AllocatorActions.BadSegment;
@@ -17,6 +19,7 @@ import dev.allocspec.properties.harness.Action;
 import dev.allocspec.properties.harness.StateMachine;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.InternalPaths;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
 import dev.allocspec.spec.SelfChecking;
@@ -26,6 +29,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -41,17 +46,41 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
 
     /** Four blocks per chunk, so that runs of a few dozen steps cross chunk boundaries. */
     public static final ChunkPolicy POLICY = new ChunkPolicy(4);
+    /**
+     * Bins of four blocks, batches of two, a low-water pass every 16 cache operations: what the lock-free allocator
+     * runs with under the checks, so that runs of a few dozen steps refill, flush and pass (the defaults need
+     * thousands of operations for a low-water pass).
+     */
+    public static final ThreadCacheSettings CACHE_SETTINGS = ThreadCacheSettings.of(4, 2, 16);
+    /** The thread caches' paths a sequential run can reach (a reclaim needs a thread that ends). */
+    public static final Set<String> SEQUENTIAL_CACHE_PATHS = Set.of(CachePath.REFILL.label(),
+            CachePath.FULL_BIN_FLUSH.label(), CachePath.LOW_WATER_PASS.label());
 
     private final String name;
     private final Function<ChunkPolicy, BlockAllocator> system;
+    private final Set<String> requiredPaths;
 
     /**
      * @param name   the system under test, for reports
      * @param system makes the system under test with the given chunk policy
      */
     public AllocatorStateMachine(String name, Function<ChunkPolicy, BlockAllocator> system) {
+        this(name, system, Set.of());
+    }
+
+    private AllocatorStateMachine(String name, Function<ChunkPolicy, BlockAllocator> system,
+                                  Set<String> requiredPaths) {
         this.name = name;
         this.system = system;
+        this.requiredPaths = Set.copyOf(requiredPaths);
+    }
+
+    /**
+     * The same machine, whose property fails unless its runs reach each of these internal paths of the system under
+     * test ({@link InternalPaths}), e.g. {@link #SEQUENTIAL_CACHE_PATHS}.
+     */
+    public AllocatorStateMachine requiring(Set<String> paths) {
+        return new AllocatorStateMachine(name, system, paths);
     }
 
     @Override
@@ -66,6 +95,16 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
 
     @Override
     public List<Weighted<AllocatorTwin>> actions() {
+        List<Weighted<AllocatorTwin>> all = new ArrayList<>(longLivedActions());
+        all.add(new Weighted<>(1, (t, r) -> new Close()));
+        all.add(new Weighted<>(3, (t, r) -> t.closed ? new UseAfterClose(LateCall.values()[r.nextInt(4)]) : null));
+        all.add(new Weighted<>(3, (t, r) -> t.closed ? new Reopen() : null));
+        return List.copyOf(all);
+    }
+
+    /** Every action but closing and what follows it: a long-lived try keeps one allocator for all its steps. */
+    @Override
+    public List<Weighted<AllocatorTwin>> longLivedActions() {
         return List.of(
                 new Weighted<>(30, (t, r) -> new Allocate(t.nextHandle++, EdgeSizes.size(r), EdgeSizes.alignment(r))),
                 new Weighted<>(20, (t, r) -> pickLive(t, r, Free::new)),
@@ -76,10 +115,7 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
                 new Weighted<>(5, (t, r) -> pickLive(t, r,
                         id -> new BadFree(id, BadSegment.values()[r.nextInt(BadSegment.values().length)]))),
                 new Weighted<>(3, (t, r) -> new QueryStats()),
-                new Weighted<>(2, (t, r) -> new QueryArenas()),
-                new Weighted<>(1, (t, r) -> new Close()),
-                new Weighted<>(3, (t, r) -> t.closed ? new UseAfterClose(LateCall.values()[r.nextInt(4)]) : null),
-                new Weighted<>(3, (t, r) -> t.closed ? new Reopen() : null));
+                new Weighted<>(2, (t, r) -> new QueryArenas()));
     }
 
     private static Action<AllocatorTwin> pickLive(AllocatorTwin twin, SplittableRandom random,
@@ -94,6 +130,24 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
         return ids.get(random.nextInt(ids.size()));
     }
 
+    /** Every step of a long try: the stats of both sides agree (INV-CONSERVATION); the walks run every few steps. */
+    @Override
+    public void checkCheapInvariants(AllocatorTwin twin) {
+        if (!twin.closed) {
+            statsAgree(twin);
+        }
+    }
+
+    @Override
+    public Map<String, Long> internalPathCounts(AllocatorTwin twin) {
+        return twin.system instanceof InternalPaths paths ? paths.internalPathCounts() : Map.of();
+    }
+
+    @Override
+    public Set<String> requiredPaths() {
+        return requiredPaths;
+    }
+
     @Override
     public void checkInvariants(AllocatorTwin twin) {
         if (twin.closed) {
@@ -103,10 +157,7 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
         if (twin.system instanceof SelfChecking checking) {
             checking.checkInvariants();
         }
-        if (!twin.model.stats().equals(twin.system.stats())) {
-            throw new InvariantViolation(Invariant.CONSERVATION, "stats differ: reference " + twin.model.stats()
-                    + ", system under test " + twin.system.stats());
-        }
+        statsAgree(twin);
         List<Long> modelArenas = twin.model.arenas().stream().map(MemorySegment::byteSize).toList();
         List<MemorySegment> systemArenas = twin.system.arenas();
         if (!modelArenas.equals(systemArenas.stream().map(MemorySegment::byteSize).toList())) {
@@ -115,6 +166,13 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
         }
         liveBlocksAreDisjointAndContained(twin, systemArenas);
         writtenBytesAreIntact(twin);
+    }
+
+    private static void statsAgree(AllocatorTwin twin) {
+        if (!twin.model.stats().equals(twin.system.stats())) {
+            throw new InvariantViolation(Invariant.CONSERVATION, "stats differ: reference " + twin.model.stats()
+                    + ", system under test " + twin.system.stats());
+        }
     }
 
     private static void liveBlocksAreDisjointAndContained(AllocatorTwin twin, List<MemorySegment> arenas) {

@@ -5,7 +5,9 @@ import dev.allocspec.properties.harness.Settings;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -21,6 +23,7 @@ public final class ConcurrentProperty {
     private final ScenarioRunner runner;
     private final int repetitions;
     private final int maxOpsPerThread;
+    private final Set<String> requiredPaths;
 
     /**
      * @param name            the property's name for reports
@@ -29,10 +32,24 @@ public final class ConcurrentProperty {
      * @param maxOpsPerThread the longest operation list of one thread
      */
     public ConcurrentProperty(String name, ScenarioRunner runner, int repetitions, int maxOpsPerThread) {
+        this(name, runner, repetitions, maxOpsPerThread, Set.of());
+    }
+
+    private ConcurrentProperty(String name, ScenarioRunner runner, int repetitions, int maxOpsPerThread,
+                               Set<String> requiredPaths) {
         this.name = name;
         this.runner = runner;
         this.repetitions = repetitions;
         this.maxOpsPerThread = maxOpsPerThread;
+        this.requiredPaths = Set.copyOf(requiredPaths);
+    }
+
+    /**
+     * The same property, failing unless its runs reach each of these internal paths of the allocator
+     * ({@link dev.allocspec.spec.InternalPaths}), e.g. the reclaim of an ended thread's cache.
+     */
+    public ConcurrentProperty requiring(Set<String> paths) {
+        return new ConcurrentProperty(name, runner, repetitions, maxOpsPerThread, paths);
     }
 
     /** Runs {@code settings.tries()} scenarios; the shrunk failure, if any. */
@@ -46,7 +63,25 @@ public final class ConcurrentProperty {
                 return Optional.of(shrink(seed, t, scenario, failure.get()));
             }
         }
-        return Optional.empty();
+        return unreachedPaths(settings);
+    }
+
+    /** How often each internal path of the allocator ran over this property's runs (its coverage line). */
+    public Map<String, Long> pathCounts() {
+        return runner.pathCounts();
+    }
+
+    private Optional<Failure> unreachedPaths(Settings settings) {
+        List<String> unreached = requiredPaths.stream().sorted()
+                .filter(path -> runner.pathCounts().getOrDefault(path, 0L) == 0).toList();
+        if (unreached.isEmpty()) {
+            return Optional.empty();
+        }
+        AssertionError cause = new AssertionError("coverage: " + settings.tries() + " scenarios never reached the "
+                + "internal path(s) " + unreached + " (reached: " + runner.pathCounts() + "), so a fault there would "
+                + "go unseen");
+        return Optional.of(new Failure(name, settings.baseSeed(), settings.tries(), 0,
+                List.of("(no counterexample: the runs did not reach every required path)"), cause, 0));
     }
 
     private Failure shrink(long seed, int tryNumber, Scenario failing, Throwable cause) {

@@ -7,6 +7,7 @@ import dev.allocspec.spec.AllocatorStats;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.ClassStats;
+import dev.allocspec.spec.InternalPaths;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
 import dev.allocspec.spec.SelfChecking;
@@ -55,6 +56,8 @@ public final class ScenarioRunner {
     private final Function<ChunkPolicy, BlockAllocator> factory;
     private final ChunkPolicy policy;
     private final ThreadKind threads;
+    /** How often each internal path of the allocators ran, over every run so far ({@link InternalPaths}). */
+    private final Map<String, Long> pathCounts = new ConcurrentHashMap<>();
 
     /** A runner that builds each allocator with {@code factory} and {@code policy} and runs on platform threads. */
     public ScenarioRunner(Function<ChunkPolicy, BlockAllocator> factory, ChunkPolicy policy) {
@@ -66,6 +69,11 @@ public final class ScenarioRunner {
         this.factory = factory;
         this.policy = policy;
         this.threads = threads;
+    }
+
+    /** How often each internal path of the allocators ran, over every completed run so far. */
+    public Map<String, Long> pathCounts() {
+        return Map.copyOf(pathCounts);
     }
 
     /** Runs the scenario {@code repetitions} times; the first failure, if any. */
@@ -120,6 +128,9 @@ public final class ScenarioRunner {
                 throw new InvariantViolation(Invariant.LINEARIZABLE, why);
             });
             checkEverythingCameBack(allocator);
+            if (allocator instanceof InternalPaths paths) {
+                paths.internalPathCounts().forEach((path, count) -> pathCounts.merge(path, count, Long::sum));
+            }
             return Optional.empty();
         } catch (Throwable e) {
             return Optional.of(e);

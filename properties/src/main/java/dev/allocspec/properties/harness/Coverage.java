@@ -8,10 +8,21 @@ public final class Coverage {
 
     private final Map<String, Long> actions = new TreeMap<>();
     private final Map<String, Long> outcomes = new TreeMap<>();
+    private final Map<String, Long> paths = new TreeMap<>();
 
     void record(Action<?> action, String outcome) {
         actions.merge(action.kind(), 1L, Long::sum);
         outcomes.merge(label(outcome), 1L, Long::sum);
+    }
+
+    /** Adds one run's counts of the subject's internal paths. */
+    void recordPaths(Map<String, Long> counts) {
+        counts.forEach((path, count) -> paths.merge(path, count, Long::sum));
+    }
+
+    /** How often each internal path of the subject ran, over all runs (empty when the subject does not say). */
+    public Map<String, Long> paths() {
+        return Map.copyOf(paths);
     }
 
     /** Actions taken, by kind. */
@@ -32,6 +43,7 @@ public final class Coverage {
 
     @Override
     public String toString() {
-        return "actions " + actions + "\n  outcomes " + outcomes;
+        return "actions " + actions + "\n  outcomes " + outcomes
+                + (paths.isEmpty() ? "" : "\n  internal paths " + paths);
     }
 }

@@ -12,9 +12,17 @@ import java.util.List;
  * @param minimalLog     the shrunk sequence, one line per action with its outcome, the failing one last
  * @param cause          what the shrunk sequence fails with
  * @param shrinkRuns     replays the shrinking took
+ * @param replay         the system properties that run exactly this try again
  */
 public record Failure(String property, long seed, int tryNumber, int originalLength, List<String> minimalLog,
-                      Throwable cause, int shrinkRuns) {
+                      Throwable cause, int shrinkRuns, String replay) {
+
+    /** A failure of a short try: {@code -Dallocspec.pbt.replay=<hex seed>} replays it. */
+    public Failure(String property, long seed, int tryNumber, int originalLength, List<String> minimalLog,
+                   Throwable cause, int shrinkRuns) {
+        this(property, seed, tryNumber, originalLength, minimalLog, cause, shrinkRuns,
+                "-Dallocspec.pbt.replay=" + Long.toHexString(seed));
+    }
 
     /** Actions in the shrunk sequence. */
     public int minimalLength() {
@@ -36,8 +44,7 @@ public record Failure(String property, long seed, int tryNumber, int originalLen
         for (int i = 0; i < Math.min(8, frames.length); i++) {
             text.append("    at ").append(frames[i]).append('\n');
         }
-        text
-                .append("Replay: -Dallocspec.pbt.replay=").append(Long.toHexString(seed)).append('\n');
+        text.append("Replay: ").append(replay).append('\n');
         return text.toString();
     }
 }

@@ -9,7 +9,13 @@ import java.util.SplittableRandom;
  * Checks a {@link StateMachine} property: generates action sequences from seeded randomness, runs them checking
  * postconditions and invariants after every step, and shrinks the first failure to a minimal sequence.
  *
- * <p>Shrinking alternates two passes until neither makes progress: delete chunks of actions (delta debugging: halves,
+ * <p>Short tries (many, each on a fresh state) come first; then a few long-lived tries ({@link Settings.LongTries}):
+ * thousands of steps on one state, from the machine's {@link StateMachine#longLivedActions() long-lived actions},
+ * with its cheap checks after every step and the full invariant walk every few steps. A property whose runs never
+ * reached an internal path the machine {@linkplain StateMachine#requiredPaths() requires} fails too.
+ *
+ * <p>Shrinking repeats three passes until none makes progress: delete every action of one kind at once (which takes a
+ * long try's hundreds of irrelevant steps out in one replay), delete chunks of actions (delta debugging: halves,
  * quarters, ... single actions), then replace single actions by their {@linkplain Action#simplifications() simpler
  * variants}. A candidate counts as failing only with the same failure signature (exception type and invariant ID), so
  * shrinking cannot slide into a different bug. Replays skip actions whose precondition no longer holds.
@@ -19,6 +25,11 @@ import java.util.SplittableRandom;
 public final class ModelBasedRunner<S> {
 
     private static final int MAX_SHRINK_RUNS = 3_000;
+    /**
+     * Actions replayed while shrinking, at most: a long try's counterexample costs hundreds of steps a replay, so its
+     * shrinking stops on this budget (a few seconds) rather than on the count of replays.
+     */
+    private static final long MAX_SHRINK_STEPS = 150_000;
     private static final int GENERATION_ATTEMPTS = 32;
 
     private final StateMachine<S> machine;
@@ -66,33 +77,53 @@ public final class ModelBasedRunner<S> {
     public PropertyReport check() {
         Coverage coverage = new Coverage();
         long steps = 0;
-        int tries = settings.replaySeed().isPresent() ? 1 : settings.tries();
+        boolean replaying = settings.replaySeed().isPresent();
+        int tries = replaying ? 1 : settings.tries() + settings.longTries().count();
         SplittableRandom seeds = new SplittableRandom(settings.baseSeed());
         for (int t = 1; t <= tries; t++) {
-            long seed = settings.replaySeed().isPresent() ? settings.replaySeed().getAsLong() : seeds.nextLong();
-            Run<S> run = generateAndRun(seed, coverage);
+            // Long tries come after the short ones, so a short try's seed does not depend on them.
+            boolean longLived = replaying ? settings.replayLong() : t > settings.tries();
+            long seed = replaying ? settings.replaySeed().getAsLong() : seeds.nextLong();
+            Run<S> run = generateAndRun(seed, longLived, coverage);
             steps += run.actions.size();
             if (run.cause != null) {
                 return new PropertyReport(machine.name(), t, steps, coverage,
-                        Optional.of(shrink(seed, t, run.actions, run.cause)));
+                        Optional.of(shrink(seed, t, longLived, run.actions, run.cause)));
             }
         }
-        return new PropertyReport(machine.name(), tries, steps, coverage, Optional.empty());
+        return new PropertyReport(machine.name(), tries, steps, coverage, unreachedPaths(coverage, tries));
+    }
+
+    /** A failure when the runs never reached a path the machine requires; empty when they reached all. */
+    private Optional<Failure> unreachedPaths(Coverage coverage, int tries) {
+        List<String> unreached = machine.requiredPaths().stream().sorted()
+                .filter(path -> coverage.paths().getOrDefault(path, 0L) == 0).toList();
+        if (unreached.isEmpty() || settings.replaySeed().isPresent()) {
+            return Optional.empty();
+        }
+        AssertionError cause = new AssertionError("coverage: " + tries + " tries never reached the internal path(s) "
+                + unreached + " (reached: " + coverage.paths() + "), so a fault there would go unseen: lower the "
+                + "subject's thresholds or lengthen the runs");
+        return Optional.of(new Failure(machine.name(), settings.baseSeed(), tries, 0,
+                List.of("(no counterexample: the runs did not reach every required path)"), cause, 0,
+                "-Dallocspec.pbt.seed=" + settings.baseSeed()));
     }
 
     /** The actions run, and what the last one failed with (null if none failed). */
     private record Run<S>(List<Action<S>> actions, List<String> log, Throwable cause) {
     }
 
-    private Run<S> generateAndRun(long seed, Coverage coverage) {
+    private Run<S> generateAndRun(long seed, boolean longLived, Coverage coverage) {
         SplittableRandom random = new SplittableRandom(seed);
-        int length = 1 + random.nextInt(settings.maxLength());
+        int length = longLived ? settings.longTries().length() : 1 + random.nextInt(settings.maxLength());
+        List<StateMachine.Weighted<S>> kinds = longLived ? machine.longLivedActions() : machine.actions();
+        int fullCheckEvery = fullCheckEvery(length);
         List<Action<S>> actions = new ArrayList<>();
         List<String> log = new ArrayList<>();
         S state = machine.newState();
         try {
             for (int i = 0; i < length; i++) {
-                Action<S> action = pick(state, random);
+                Action<S> action = pick(state, random, kinds);
                 if (action == null) {
                     break;
                 }
@@ -100,18 +131,35 @@ public final class ModelBasedRunner<S> {
                 String outcome = action.run(state);
                 coverage.record(action, outcome);
                 log.add(action + " -> " + outcome);
+                check(state, i, fullCheckEvery);
+            }
+            if (fullCheckEvery > 1) {
                 machine.checkInvariants(state);
             }
             return new Run<>(actions, log, null);
         } catch (AssertionError | RuntimeException | OutOfMemoryError failure) {
             return new Run<>(actions, log, failure);
         } finally {
+            coverage.recordPaths(machine.internalPathCounts(state));
             machine.dispose(state);
         }
     }
 
-    private Action<S> pick(S state, SplittableRandom random) {
-        List<StateMachine.Weighted<S>> kinds = machine.actions();
+    /** Steps between full invariant walks for a sequence of {@code length}: every step, unless it is a long one. */
+    private int fullCheckEvery(int length) {
+        return length > settings.maxLength() ? settings.longTries().fullCheckEvery() : 1;
+    }
+
+    /** The checks after step {@code index} (0-based): the full walk every {@code fullCheckEvery} steps, else cheap. */
+    private void check(S state, int index, int fullCheckEvery) {
+        if ((index + 1) % fullCheckEvery == 0) {
+            machine.checkInvariants(state);
+        } else {
+            machine.checkCheapInvariants(state);
+        }
+    }
+
+    private Action<S> pick(S state, SplittableRandom random, List<StateMachine.Weighted<S>> kinds) {
         int total = kinds.stream().mapToInt(StateMachine.Weighted::weight).sum();
         for (int attempt = 0; attempt < GENERATION_ATTEMPTS; attempt++) {
             int ticket = random.nextInt(total);
@@ -133,6 +181,7 @@ public final class ModelBasedRunner<S> {
     private Run<S> replay(List<Action<S>> actions) {
         List<Action<S>> ran = new ArrayList<>();
         List<String> log = new ArrayList<>();
+        int fullCheckEvery = fullCheckEvery(actions.size());
         S state = machine.newState();
         try {
             for (Action<S> action : actions) {
@@ -143,7 +192,12 @@ public final class ModelBasedRunner<S> {
                 log.add(action + " -> FAILS");
                 String outcome = action.run(state);
                 log.set(log.size() - 1, action + " -> " + outcome);
+                check(state, ran.size() - 1, fullCheckEvery);
+            }
+            if (fullCheckEvery > 1) {
+                log.add("(full invariant walk at the end) -> FAILS");
                 machine.checkInvariants(state);
+                log.removeLast();
             }
             return new Run<>(ran, log, null);
         } catch (AssertionError | RuntimeException | OutOfMemoryError failure) {
@@ -156,19 +210,31 @@ public final class ModelBasedRunner<S> {
         }
     }
 
-    private Failure shrink(long seed, int tryNumber, List<Action<S>> failing, Throwable cause) {
+    private Failure shrink(long seed, int tryNumber, boolean longLived, List<Action<S>> failing, Throwable cause) {
         String signature = signature(cause);
         List<Action<S>> current = List.copyOf(failing);
-        int runs = 0;
+        ShrinkBudget budget = new ShrinkBudget();
         boolean progress = true;
-        while (progress && runs < MAX_SHRINK_RUNS) {
+        while (progress && budget.left()) {
             progress = false;
-            for (int chunk = Math.max(1, current.size() / 2); chunk >= 1 && runs < MAX_SHRINK_RUNS; chunk /= 2) {
+            for (String kind : current.stream().map(Action::kind).distinct().toList()) {
+                List<Action<S>> candidate = current.stream().filter(a -> !a.kind().equals(kind)).toList();
+                if (candidate.isEmpty() || !budget.left()) {
+                    continue;
+                }
+                budget.spend(candidate.size());
+                Run<S> run = replay(candidate);
+                if (run.cause != null && signature(run.cause).equals(signature)) {
+                    current = run.actions;
+                    progress = true;
+                }
+            }
+            for (int chunk = Math.max(1, current.size() / 2); chunk >= 1 && budget.left(); chunk /= 2) {
                 int start = 0;
-                while (start + chunk <= current.size() && runs < MAX_SHRINK_RUNS) {
+                while (start + chunk <= current.size() && budget.left()) {
                     List<Action<S>> candidate = new ArrayList<>(current.subList(0, start));
                     candidate.addAll(current.subList(start + chunk, current.size()));
-                    runs++;
+                    budget.spend(candidate.size());
                     Run<S> run = replay(candidate);
                     if (run.cause != null && signature(run.cause).equals(signature)) {
                         current = run.actions;
@@ -178,11 +244,11 @@ public final class ModelBasedRunner<S> {
                     }
                 }
             }
-            for (int i = 0; i < current.size() && runs < MAX_SHRINK_RUNS; i++) {
+            for (int i = 0; i < current.size() && budget.left(); i++) {
                 for (Action<S> simpler : current.get(i).simplifications()) {
                     List<Action<S>> candidate = new ArrayList<>(current);
                     candidate.set(i, simpler);
-                    runs++;
+                    budget.spend(candidate.size());
                     Run<S> run = replay(candidate);
                     if (run.cause != null && signature(run.cause).equals(signature)) {
                         current = run.actions;
@@ -194,7 +260,26 @@ public final class ModelBasedRunner<S> {
         }
         Run<S> minimal = replay(current);
         Throwable finalCause = minimal.cause != null ? minimal.cause : cause; // a flaky failure keeps its first cause
-        return new Failure(machine.name(), seed, tryNumber, failing.size(), minimal.log, finalCause, runs);
+        String replay = "-Dallocspec.pbt.replay=" + Long.toHexString(seed) + (longLived
+                ? " -Dallocspec.pbt.replayLong=true (a long-lived try of " + settings.longTries().length() + " steps)"
+                : "");
+        return new Failure(machine.name(), seed, tryNumber, failing.size(), minimal.log, finalCause, budget.runs,
+                replay);
+    }
+
+    /** What shrinking may still spend: replays, and actions replayed. */
+    private static final class ShrinkBudget {
+        int runs;
+        long steps;
+
+        boolean left() {
+            return runs < MAX_SHRINK_RUNS && steps < MAX_SHRINK_STEPS;
+        }
+
+        void spend(int length) {
+            runs++;
+            steps += length;
+        }
     }
 
     /** Exception type and, for invariant violations, the invariant ID: what must stay the same while shrinking. */

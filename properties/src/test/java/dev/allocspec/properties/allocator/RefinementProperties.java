@@ -29,8 +29,11 @@ class RefinementProperties {
     void lockFreeAllocatorRefinesTheReference(CasStrategy strategy, boolean threadCache) {
         assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
         String name = "lock-free " + strategy + (threadCache ? "" : " no cache");
-        PropertyReport report = ModelBasedRunner.of(new AllocatorStateMachine(name, policy -> LockFreeBlockAllocator
-                .builder().strategy(strategy).threadCache(threadCache).policy(policy).build())).assertHolds();
+        AllocatorStateMachine machine = new AllocatorStateMachine(name, policy -> LockFreeBlockAllocator.builder()
+                .strategy(strategy).threadCache(threadCache).threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS)
+                .policy(policy).build());
+        PropertyReport report = ModelBasedRunner.of(threadCache
+                ? machine.requiring(AllocatorStateMachine.SEQUENTIAL_CACHE_PATHS) : machine).assertHolds();
         assertThat(report.coverage().outcomes()).as("outcomes exercised").containsKeys("class 64", "class 256",
                 "class 1024", "class 4096", "class 16384", "class raw", "IllegalArgumentException",
                 "IllegalStateException", "NullPointerException");
@@ -48,8 +51,9 @@ class RefinementProperties {
             try {
                 onVirtualThread.set(Thread.currentThread().isVirtual());
                 ModelBasedRunner.of(new AllocatorStateMachine("lock-free " + strategy + " virtual thread",
-                        policy -> LockFreeBlockAllocator.builder().strategy(strategy).policy(policy).build()))
-                        .assertHolds();
+                        policy -> LockFreeBlockAllocator.builder().strategy(strategy)
+                                .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).policy(policy).build())
+                        .requiring(AllocatorStateMachine.SEQUENTIAL_CACHE_PATHS)).assertHolds();
             } catch (Throwable e) {
                 thrown.set(e);
             }

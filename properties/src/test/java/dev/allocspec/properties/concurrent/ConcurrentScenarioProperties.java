@@ -1,8 +1,10 @@
 package dev.allocspec.properties.concurrent;
 
+import dev.allocspec.impl.CachePath;
 import dev.allocspec.impl.CasStrategy;
 import dev.allocspec.impl.LockFreeBlockAllocator;
 import dev.allocspec.os.OsMemory;
+import dev.allocspec.properties.allocator.AllocatorStateMachine;
 import dev.allocspec.properties.controls.NegativeControl;
 import dev.allocspec.properties.harness.Failure;
 import dev.allocspec.properties.harness.Settings;
@@ -13,7 +15,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -27,6 +32,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ConcurrentScenarioProperties {
 
     private static final ChunkPolicy POLICY = new ChunkPolicy(4);
+    /** What platform threads with small cache thresholds reach: every path, the reclaim of an ended one's cache too. */
+    private static final Set<String> ALL_CACHE_PATHS = Arrays.stream(CachePath.values()).map(CachePath::label)
+            .collect(Collectors.toSet());
 
     @ParameterizedTest(name = "{0}, thread cache {1}")
     @MethodSource("dev.allocspec.impl.Configurations#strategiesWithAndWithoutCache")
@@ -35,7 +43,11 @@ class ConcurrentScenarioProperties {
         assumeTrue(strategy.isAvailable(), () -> strategy.unavailableReason());
         String name = "concurrent " + strategy + (threadCache ? "" : " no cache");
         ConcurrentProperty property = new ConcurrentProperty(name, new ScenarioRunner(policy -> LockFreeBlockAllocator
-                .builder().strategy(strategy).threadCache(threadCache).policy(policy).build(), POLICY), 10, 400);
+                .builder().strategy(strategy).threadCache(threadCache)
+                .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).policy(policy).build(), POLICY), 10, 400);
+        if (threadCache) {
+            property = property.requiring(ALL_CACHE_PATHS);
+        }
         Optional<Failure> failure = property.check(Settings.fromSystemProperties().withTries(
                 Integer.getInteger("allocspec.pbt.concurrentTries", 40)));
         assertThat(failure).as(() -> failure.map(Failure::report).orElse("")).isEmpty();
@@ -48,7 +60,8 @@ class ConcurrentScenarioProperties {
         // Virtual threads share the stripe caches (thread caches on, the default).
         assumeTrue(strategy.isAvailable(), () -> strategy.unavailableReason());
         ConcurrentProperty property = new ConcurrentProperty("concurrent " + strategy + " virtual threads",
-                new ScenarioRunner(policy -> LockFreeBlockAllocator.builder().strategy(strategy).policy(policy).build(),
+                new ScenarioRunner(policy -> LockFreeBlockAllocator.builder().strategy(strategy)
+                        .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).policy(policy).build(),
                         POLICY, ScenarioRunner.ThreadKind.VIRTUAL), 10, 400);
         Optional<Failure> failure = property.check(Settings.fromSystemProperties().withTries(
                 Integer.getInteger("allocspec.pbt.concurrentTries", 40)));
@@ -63,6 +76,17 @@ class ConcurrentScenarioProperties {
         Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
         assertThat(failure).as("the lost-push control is caught").isPresent();
         System.out.println("[negative control LOST_PUSH_ON_CAS_FAILURE]\n" + failure.get().report());
+        assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
+    }
+
+    @Test
+    @Timeout(300)
+    void aReclaimThatLosesABlockIsCaught() {
+        ConcurrentProperty property = new ConcurrentProperty("reclaim loses a block", new ScenarioRunner(
+                policy -> NegativeControl.RECLAIM_LOSES_A_BLOCK.create(policy, OsMemory.system()), POLICY), 10, 400);
+        Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
+        assertThat(failure).as("the reclaim control is caught").isPresent();
+        System.out.println("[negative control RECLAIM_LOSES_A_BLOCK]\n" + failure.get().report());
         assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
     }
 

@@ -1,9 +1,11 @@
 package dev.allocspec.properties.controls;
 
+import dev.allocspec.impl.BrokenCachePaths;
 import dev.allocspec.impl.BrokenFreeStacks;
 import dev.allocspec.impl.FreeStack;
 import dev.allocspec.impl.LockFreeBlockAllocator;
 import dev.allocspec.os.MemorySource;
+import dev.allocspec.properties.allocator.AllocatorStateMachine;
 import dev.allocspec.spec.AllocatorFactory;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
@@ -43,17 +45,49 @@ public enum NegativeControl implements AllocatorFactory {
      * A free that overlaps another call takes effect, then reports the block as not the allocator's. Ownership and
      * content hold; only the history check catches it. Concurrent only.
      */
-    FREE_FAILS_AFTER_EFFECT(true);
+    FREE_FAILS_AFTER_EFFECT(true),
+    /**
+     * From the 500th allocation on, every allocation hands out the previous block again. Only a long-lived try gets
+     * there.
+     */
+    DUPLICATES_AFTER_500_ALLOCATIONS(false, false, DuplicatesAfterManyAllocations.HEALTHY + 100),
+    /** A flush of a full thread-cache bin loses a block. Only thresholds within reach show it. */
+    FULL_BIN_FLUSH_LOSES_A_BLOCK(false, true, 24),
+    /** A low-water pass loses a block. Only thresholds within reach show it. */
+    LOW_WATER_PASS_LOSES_A_BLOCK(false, true, 40),
+    /** The drain of an ended thread's cache loses a block. Concurrent only (a thread must end). */
+    RECLAIM_LOSES_A_BLOCK(true, true, 0);
+
+    /** The longest shrunk counterexample a sequential control may have: a few steps, unless it needs many. */
+    private static final int SHORT = 6;
 
     private final boolean concurrentOnly;
+    private final boolean needsThreadCache;
+    private final int maxShrunkLength;
 
     NegativeControl(boolean concurrentOnly) {
+        this(concurrentOnly, false, SHORT);
+    }
+
+    NegativeControl(boolean concurrentOnly, boolean needsThreadCache, int maxShrunkLength) {
         this.concurrentOnly = concurrentOnly;
+        this.needsThreadCache = needsThreadCache;
+        this.maxShrunkLength = maxShrunkLength;
     }
 
     /** Whether only a concurrent schedule can expose it. */
     public boolean concurrentOnly() {
         return concurrentOnly;
+    }
+
+    /** Whether the fault lives in the thread caches, so that without them there is nothing to catch. */
+    public boolean needsThreadCache() {
+        return needsThreadCache;
+    }
+
+    /** The longest shrunk counterexample the state machine may report for it. */
+    public int maxShrunkLength() {
+        return maxShrunkLength;
     }
 
     /** The broken allocator, with the thread caches on (the allocator's default). */
@@ -62,10 +96,13 @@ public enum NegativeControl implements AllocatorFactory {
         return create(policy, memory, true);
     }
 
-    /** The broken allocator, with the thread caches on or off. */
+    /**
+     * The broken allocator, with the thread caches on (with the checks' small thresholds,
+     * {@link AllocatorStateMachine#CACHE_SETTINGS}) or off.
+     */
     public BlockAllocator create(ChunkPolicy policy, MemorySource memory, boolean threadCache) {
         LockFreeBlockAllocator.Builder builder = LockFreeBlockAllocator.builder().policy(policy).memory(memory)
-                .threadCache(threadCache);
+                .threadCache(threadCache).threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS);
         return switch (this) {
             case UNSTAMPED_STACK -> builder.freeStacks((c, top, links) ->
                     new BrokenFreeStacks.Unstamped(top, links, FreeStack.PopProbe.NONE)).build();
@@ -83,6 +120,10 @@ public enum NegativeControl implements AllocatorFactory {
                     NonLinearizableAllocator.Flaw.PUBLISHES_BEFORE_MARKING_FREE, builder.threadCache(false).build());
             case FREE_FAILS_AFTER_EFFECT -> new NonLinearizableAllocator(
                     NonLinearizableAllocator.Flaw.FAILS_AFTER_EFFECT_UNDER_CONTENTION, builder.build());
+            case DUPLICATES_AFTER_500_ALLOCATIONS -> new DuplicatesAfterManyAllocations(builder.build());
+            case FULL_BIN_FLUSH_LOSES_A_BLOCK -> BrokenCachePaths.fullBinFlushLosesABlock(builder).build();
+            case LOW_WATER_PASS_LOSES_A_BLOCK -> BrokenCachePaths.lowWaterPassLosesABlock(builder).build();
+            case RECLAIM_LOSES_A_BLOCK -> BrokenCachePaths.reclaimLosesABlock(builder).build();
         };
     }
 

@@ -1,10 +1,8 @@
 package dev.allocspec.properties.controls;
 
-import dev.allocspec.spec.AllocatorStats;
 import dev.allocspec.spec.BlockAllocator;
 
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gives concurrent histories that no sequential run explains: negative controls for the history check
  * (INV-LINEARIZABLE), which only concurrency can expose. Sequentially it is the allocator it wraps.
  */
-final class NonLinearizableAllocator implements BlockAllocator {
+final class NonLinearizableAllocator extends ForwardingAllocator {
 
     /** The flaw. */
     enum Flaw {
@@ -34,13 +32,12 @@ final class NonLinearizableAllocator implements BlockAllocator {
     private static final int WINDOW = 20;
 
     private final Flaw flaw;
-    private final BlockAllocator delegate;
     private final Set<Long> recordedFree = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
 
     NonLinearizableAllocator(Flaw flaw, BlockAllocator delegate) {
+        super(delegate);
         this.flaw = flaw;
-        this.delegate = delegate;
     }
 
     @Override
@@ -82,20 +79,5 @@ final class NonLinearizableAllocator implements BlockAllocator {
         } finally {
             inFlight.decrementAndGet();
         }
-    }
-
-    @Override
-    public List<MemorySegment> arenas() {
-        return delegate.arenas();
-    }
-
-    @Override
-    public AllocatorStats stats() {
-        return delegate.stats();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

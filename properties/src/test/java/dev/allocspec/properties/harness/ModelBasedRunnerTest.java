@@ -6,7 +6,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,19 +20,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ModelBasedRunnerTest {
 
     /** The planted faults of the toy stack. */
-    enum Fault { NONE, DROPS_THIRD_PUSH, REJECTS_LARGE_VALUES }
+    enum Fault { NONE, DROPS_THIRD_PUSH, REJECTS_LARGE_VALUES, DROPS_PUSHES_AFTER_300 }
+
+    /** Pushes a toy stack serves before {@link Fault#DROPS_PUSHES_AFTER_300} begins: only a long life gets there. */
+    static final int HEALTHY_PUSHES = 300;
 
     /** Model and system under test side by side. */
     static final class Twin {
         final Deque<Integer> model = new ArrayDeque<>();
         final List<Integer> system = new ArrayList<>();
         final Fault fault;
+        int pushes;
 
         Twin(Fault fault) {
             this.fault = fault;
         }
 
         void systemPush(int value) {
+            if (fault == Fault.DROPS_PUSHES_AFTER_300 && ++pushes > HEALTHY_PUSHES) {
+                return;
+            }
             if (fault == Fault.DROPS_THIRD_PUSH && system.size() == 2) {
                 return;
             }
@@ -120,6 +129,11 @@ class ModelBasedRunnerTest {
     }
 
     static StateMachine<Twin> machine(Fault fault) {
+        return machine(fault, Set.of());
+    }
+
+    /** The toy machine, reporting how deep the stack got as internal paths, and requiring {@code required}. */
+    static StateMachine<Twin> machine(Fault fault, Set<String> required) {
         return new StateMachine<>() {
             @Override
             public String name() {
@@ -143,6 +157,16 @@ class ModelBasedRunnerTest {
                 if (twin.model.size() != twin.system.size()) {
                     throw new AssertionError("size " + twin.system.size() + ", model size " + twin.model.size());
                 }
+            }
+
+            @Override
+            public Map<String, Long> internalPathCounts(Twin twin) {
+                return Map.of("deep stack", twin.model.size() >= 10 ? 1L : 0L, "never", 0L);
+            }
+
+            @Override
+            public Set<String> requiredPaths() {
+                return required;
             }
 
             @Override
@@ -203,6 +227,32 @@ class ModelBasedRunnerTest {
                 new Push(4)))).isInstanceOf(PropertyFailure.class)
                 .hasMessageContaining("push 4 -> ok (push); then FAILS");
         runner.assertSequenceHolds(List.of(new Push(1), new Push(2), new Pop(), new Pop(), new Pop()));
+    }
+
+    @Test
+    void aFaultOfALongLifeIsFoundOnlyByLongTriesAndShrunkToTheStepsItNeeds() {
+        assertThat(new ModelBasedRunner<>(machine(Fault.DROPS_PUSHES_AFTER_300), SETTINGS).check().passed())
+                .as("short tries of at most 30 steps never get to push 301").isTrue();
+        Settings withLongTries = SETTINGS.withLongTries(new Settings.LongTries(2, 1_000, 50));
+        PropertyReport report = new ModelBasedRunner<>(machine(Fault.DROPS_PUSHES_AFTER_300), withLongTries).check();
+        Failure failure = report.failure().orElseThrow();
+        assertThat(failure.tryNumber()).as("a long try, after the 200 short ones").isGreaterThan(200);
+        assertThat(failure.minimalLength()).as(failure.report()).isBetween(HEALTHY_PUSHES + 1, HEALTHY_PUSHES + 5);
+        assertThat(failure.minimalLog()).as("every other kind of step removed").allSatisfy(line ->
+                assertThat(line).startsWith("push"));
+        assertThat(failure.replay()).contains("-Dallocspec.pbt.replayLong=true");
+    }
+
+    @Test
+    void aPropertyWhoseRunsNeverReachARequiredPathFails() {
+        PropertyReport reached = new ModelBasedRunner<>(machine(Fault.NONE, Set.of("deep stack")), SETTINGS).check();
+        assertThat(reached.passed()).as(reached.summary()).isTrue();
+        assertThat(reached.coverage().paths()).containsKey("deep stack");
+        assertThat(reached.summary()).contains("internal paths {deep stack=");
+        PropertyReport unreached = new ModelBasedRunner<>(machine(Fault.NONE, Set.of("deep stack", "never")),
+                SETTINGS).check();
+        assertThat(unreached.failure()).get().satisfies(f -> assertThat(f.cause().getMessage())
+                .startsWith("coverage: ").contains("[never]"));
     }
 
     @Test
