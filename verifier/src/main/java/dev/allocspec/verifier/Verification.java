@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -30,8 +31,21 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
  */
 final class Verification {
 
-    /** One allocator configuration to verify. */
-    record Target(String label, AllocatorFactory factory) {
+    /**
+     * One allocator configuration to verify, and the internal paths its property runs must reach: on one thread (the
+     * state machine, and scenarios on virtual threads, which share stripe caches) and in scenarios on platform
+     * threads (where threads end, so their caches are reclaimed).
+     */
+    record Target(String label, AllocatorFactory factory, Set<String> sequentialPaths, Set<String> concurrentPaths) {
+
+        /** A target whose property runs need reach no internal path (an allocator that counts none, say). */
+        Target(String label, AllocatorFactory factory) {
+            this(label, factory, Set.of(), Set.of());
+        }
+
+        Target relabelled(String newLabel) {
+            return new Target(newLabel, factory, sequentialPaths, concurrentPaths);
+        }
     }
 
     private static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract#";
@@ -125,6 +139,8 @@ final class Verification {
         beginStage("state-machine properties: " + target.label());
         VerifierProperties.factory = target.factory();
         VerifierProperties.label = target.label();
+        VerifierProperties.sequentialPaths = target.sequentialPaths();
+        VerifierProperties.concurrentPaths = target.concurrentPaths();
         VerifierProperties.settings = depth.settings(tries);
         VerifierProperties.concurrentTries = tries == null ? depth.concurrentTries : Math.max(1, tries / 10);
         JUnitStage.run(selectClass(VerifierProperties.class));

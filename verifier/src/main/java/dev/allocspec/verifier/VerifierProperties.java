@@ -12,6 +12,7 @@ import dev.allocspec.spec.AllocatorFactory;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -25,6 +26,9 @@ class VerifierProperties {
     static volatile String label;
     static volatile Settings settings;
     static volatile int concurrentTries;
+    /** The internal paths the runs must reach: on one thread (and virtual threads), and on platform threads. */
+    static volatile Set<String> sequentialPaths = Set.of();
+    static volatile Set<String> concurrentPaths = Set.of();
 
     /** Left by the tests for the verifier; each test clears its field first, so one that throws leaves null. */
     static volatile PropertyReport sequentialReport;
@@ -51,7 +55,7 @@ class VerifierProperties {
 
     private static PropertyReport stateMachine(String name) {
         PropertyReport report = new ModelBasedRunner<>(new AllocatorStateMachine(name,
-                policy -> factory.create(policy, OsMemory.system())), settings).check();
+                policy -> factory.create(policy, OsMemory.system())).requiring(sequentialPaths), settings).check();
         System.out.println(report.summary());
         return report;
     }
@@ -82,8 +86,11 @@ class VerifierProperties {
     private static Optional<Failure> concurrentScenarios(ScenarioRunner.ThreadKind threads) {
         String name = label + " concurrent" + (threads == ScenarioRunner.ThreadKind.VIRTUAL ? ", virtual threads" : "");
         ConcurrentProperty property = new ConcurrentProperty(name, new ScenarioRunner(
-                policy -> factory.create(policy, OsMemory.system()), AllocatorStateMachine.POLICY, threads), 10, 400);
-        return property.check(settings.withTries(concurrentTries));
+                policy -> factory.create(policy, OsMemory.system()), AllocatorStateMachine.POLICY, threads), 10, 400)
+                .requiring(threads == ScenarioRunner.ThreadKind.VIRTUAL ? sequentialPaths : concurrentPaths);
+        Optional<Failure> failure = property.check(settings.withTries(concurrentTries));
+        System.out.println(name + ": internal paths " + property.pathCounts());
+        return failure;
     }
 
     private static void failIfPresent(Optional<Failure> failure) {

@@ -1,7 +1,9 @@
 package dev.allocspec.verifier;
 
+import dev.allocspec.impl.CachePath;
 import dev.allocspec.impl.CasStrategy;
 import dev.allocspec.impl.LockFreeBlockAllocator;
+import dev.allocspec.properties.allocator.AllocatorStateMachine;
 import dev.allocspec.spec.AllocatorFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,9 +17,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 /**
  * {@code java -jar allocspec-verify.jar}: validates an allocator on this JVM and CPU against the reference and
@@ -35,6 +40,10 @@ import java.util.concurrent.Callable;
             "Exit codes: 0 every invariant holds, 1 an invariant is violated or the checks crashed the JVM, 2 usage "
                 + "error."})
 public final class VerifyCommand implements Callable<Integer> {
+
+    /** Every path of the thread caches: what scenarios on platform threads must reach, a reclaim among them. */
+    private static final Set<String> ALL_CACHE_PATHS = Arrays.stream(CachePath.values()).map(CachePath::label)
+            .collect(Collectors.toSet());
 
     @Option(names = "--depth", defaultValue = "quick", paramLabel = "quick|standard|deep",
             description = "How deep to check (default: ${DEFAULT-VALUE}). quick: minutes; standard: the CI default; "
@@ -119,9 +128,14 @@ public final class VerifyCommand implements Callable<Integer> {
             for (CasStrategy s : strategies) {
                 for (boolean cached : threadCache.settings()) {
                     String configuration = s + (cached ? "" : " without thread caches");
+                    // Small cache thresholds, as the chunk policy of the properties is small: so that their runs
+                    // reach refills, flushes, low-water passes and reclaims, which they are then required to.
                     targets.add(new Verification.Target("lock-free " + configuration,
                             (policy, memory) -> LockFreeBlockAllocator.builder().strategy(s).threadCache(cached)
-                                    .policy(policy).memory(memory).build()));
+                                    .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).policy(policy)
+                                    .memory(memory).build(),
+                            cached ? AllocatorStateMachine.SEQUENTIAL_CACHE_PATHS : Set.of(),
+                            cached ? ALL_CACHE_PATHS : Set.of()));
                     verified.add(configuration);
                 }
             }
@@ -206,7 +220,7 @@ public final class VerifyCommand implements Callable<Integer> {
                 + fingerprint.arch() + ", native CAS: " + fingerprint.instructionPath() + ", JVM configuration: "
                 + configuration.name());
         List<Verification.Target> labelled = targets.stream()
-                .map(t -> new Verification.Target(configuration.label(t.label()), t.factory())).toList();
+                .map(t -> t.relabelled(configuration.label(t.label()))).toList();
         boolean interpreted = System.getProperty("java.vm.info", "").contains("interpreted mode");
         try (Journal journal = Journal.appendingTo(journalFile)) {
             new Verification(interpreted ? depth.lighter() : depth, tries, labelled, impl == null, strategies,
@@ -270,7 +284,7 @@ public final class VerifyCommand implements Callable<Integer> {
                     yield List.of(probe.strategy());
                 }
             }
-            case "ALL" -> java.util.Arrays.stream(CasStrategy.values()).filter(CasStrategy::isAvailable).toList();
+            case "ALL" -> Arrays.stream(CasStrategy.values()).filter(CasStrategy::isAvailable).toList();
             default -> {
                 CasStrategy forced;
                 try {
