@@ -9,15 +9,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 
 /**
  * A concurrency property: generated {@link Scenario}s, each run several times (schedules vary from run to run), and
- * the first failing one shrunk by deleting operations, chunks first, while it still fails within the same number of
- * runs. A shrunk scenario is evidence, not a deterministic replay: the schedule that broke it is not recorded.
+ * the first failing one shrunk (whole threads, then work moved into the sequential prefix, then operations within
+ * each thread) while it still fails within the same number of runs. A shrunk scenario is evidence, not a deterministic
+ * replay: the schedule that broke it is not recorded; {@code -Dallocspec.pbt.replay=<seed>} generates the same
+ * scenario again and runs it.
  */
 public final class ConcurrentProperty {
 
-    private static final int MAX_SHRINK_CANDIDATES = 200;
+    /** Candidate scenarios shrinking may run, each up to {@code repetitions} times. */
+    private static final int MAX_SHRINK_CANDIDATES = 1_000;
 
     private final String name;
     private final ScenarioRunner runner;
@@ -55,8 +59,9 @@ public final class ConcurrentProperty {
     /** Runs {@code settings.tries()} scenarios; the shrunk failure, if any. */
     public Optional<Failure> check(Settings settings) {
         SplittableRandom seeds = new SplittableRandom(settings.baseSeed());
-        for (int t = 1; t <= settings.tries(); t++) {
-            long seed = seeds.nextLong();
+        int tries = settings.replaySeed().isPresent() ? 1 : settings.tries();
+        for (int t = 1; t <= tries; t++) {
+            long seed = settings.replaySeed().isPresent() ? settings.replaySeed().getAsLong() : seeds.nextLong();
             Scenario scenario = Scenario.generate(new SplittableRandom(seed), maxOpsPerThread);
             Optional<Throwable> failure = runner.run(scenario, repetitions);
             if (failure.isPresent()) {
@@ -84,52 +89,85 @@ public final class ConcurrentProperty {
                 List.of("(no counterexample: the runs did not reach every required path)"), cause, 0));
     }
 
+    /**
+     * Shrinks a failing scenario, coarse to fine, while the same kind of failure still shows within the same number
+     * of runs: drop whole threads; move a thread's work into the sequential prefix (a fault that needs no
+     * concurrency then shows in one thread); delete chunks of operations within each list (delta debugging per thread:
+     * halves, quarters, ... single operations). Repeats until no pass makes progress or the budget is spent.
+     */
     private Failure shrink(long seed, int tryNumber, Scenario failing, Throwable cause) {
-        Scenario current = failing;
-        Throwable currentCause = cause;
-        int candidates = 0;
+        Shrinking shrinking = new Shrinking(failing, cause);
         boolean progress = true;
-        while (progress && candidates < MAX_SHRINK_CANDIDATES) {
-            progress = false;
-            for (Scenario smaller : smallerThan(current)) {
-                if (++candidates > MAX_SHRINK_CANDIDATES) {
-                    break;
-                }
-                Optional<Throwable> failure = runner.run(smaller, repetitions);
-                if (failure.isPresent() && sameKind(failure.get(), cause)) {
-                    current = smaller;
-                    currentCause = failure.get();
-                    progress = true;
-                    break;
-                }
-            }
+        while (progress && shrinking.budgetLeft()) {
+            progress = eachThread(shrinking, Scenario::withoutThread)
+                    | eachThread(shrinking, Scenario::withThreadInPrefix) | deleteChunks(shrinking);
         }
-        List<String> lines = current.describe().lines().toList();
-        return new Failure(name, seed, tryNumber, failing.size(), lines, currentCause, candidates);
+        List<String> lines = shrinking.current.describe().lines().toList();
+        return new Failure(name, seed, tryNumber, failing.size(), shrinking.current.size(), lines,
+                shrinking.currentCause, shrinking.candidates, "-Dallocspec.pbt.replay=" + Long.toHexString(seed));
     }
 
-    /** Scenarios with a chunk of one list deleted: halves first, then single operations. */
-    private static List<Scenario> smallerThan(Scenario scenario) {
-        List<Scenario> smaller = new ArrayList<>();
-        List<List<Scenario.Op>> lists = new ArrayList<>();
-        lists.add(scenario.prefix());
-        lists.addAll(scenario.threads());
-        for (int l = 0; l < lists.size(); l++) {
-            List<Scenario.Op> ops = lists.get(l);
-            for (int chunk = Math.max(1, ops.size() / 2); chunk >= 1; chunk /= 2) {
-                for (int start = 0; start + chunk <= ops.size(); start += chunk) {
-                    List<Scenario.Op> shorter = new ArrayList<>(ops.subList(0, start));
-                    shorter.addAll(ops.subList(start + chunk, ops.size()));
-                    List<List<Scenario.Op>> copy = new ArrayList<>(lists);
-                    copy.set(l, shorter);
-                    smaller.add(new Scenario(copy.getFirst(), copy.subList(1, copy.size())));
-                }
-                if (chunk == 1) {
-                    break;
+    /** The scenario being shrunk, what it fails with, and the candidates tried so far. */
+    private final class Shrinking {
+        final Throwable cause;
+        Scenario current;
+        Throwable currentCause;
+        int candidates;
+
+        Shrinking(Scenario failing, Throwable cause) {
+            this.cause = cause;
+            this.current = failing;
+            this.currentCause = cause;
+        }
+
+        boolean budgetLeft() {
+            return candidates < MAX_SHRINK_CANDIDATES;
+        }
+
+        /** Runs the candidate; keeps it as the current scenario if it fails the same way. */
+        boolean tryCandidate(Scenario candidate) {
+            if (!budgetLeft()) {
+                return false;
+            }
+            candidates++;
+            Optional<Throwable> failure = runner.run(candidate, repetitions);
+            if (failure.isPresent() && sameKind(failure.get(), cause)) {
+                current = candidate;
+                currentCause = failure.get();
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Tries {@code change} (drop the thread, move it into the prefix) on each thread, the last first. */
+    private static boolean eachThread(Shrinking shrinking, BiFunction<Scenario, Integer, Scenario> change) {
+        boolean progress = false;
+        for (int t = shrinking.current.threads().size() - 1; t >= 0; t--) {
+            if (t < shrinking.current.threads().size()) {
+                progress |= shrinking.tryCandidate(change.apply(shrinking.current, t));
+            }
+        }
+        return progress;
+    }
+
+    /** Delta debugging within each list (the prefix is list 0, thread t is list t + 1). */
+    private static boolean deleteChunks(Shrinking shrinking) {
+        boolean progress = false;
+        for (int list = 0; list <= shrinking.current.threads().size(); list++) {
+            for (int chunk = Math.max(1, shrinking.current.list(list).size() / 2); chunk >= 1
+                    && shrinking.budgetLeft(); chunk /= 2) {
+                int start = 0;
+                while (start + chunk <= shrinking.current.list(list).size() && shrinking.budgetLeft()) {
+                    if (shrinking.tryCandidate(shrinking.current.withoutOps(list, start, chunk))) {
+                        progress = true;
+                    } else {
+                        start += chunk;
+                    }
                 }
             }
         }
-        return smaller;
+        return progress;
     }
 
     private static boolean sameKind(Throwable a, Throwable b) {

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * A generated concurrent scenario: a sequential prefix, then two to four threads each running its own list of
- * operations on one allocator at once.
+ * operations on one allocator at once (a shrunk one may have fewer threads, or none).
  *
  * @param prefix  operations run by one thread before the others start
  * @param threads one operation list per thread
@@ -80,6 +80,38 @@ public record Scenario(List<Op> prefix, List<List<Op>> threads) {
             threads.add(ops);
         }
         return new Scenario(prefix, threads);
+    }
+
+    /** List {@code index}: 0 is the prefix, {@code t + 1} thread {@code t}'s operations. */
+    public List<Op> list(int index) {
+        return index == 0 ? prefix : threads.get(index - 1);
+    }
+
+    /** This scenario without thread {@code t}. */
+    public Scenario withoutThread(int t) {
+        List<List<Op>> rest = new ArrayList<>(threads);
+        rest.remove(t);
+        return new Scenario(prefix, List.copyOf(rest));
+    }
+
+    /** This scenario with thread {@code t}'s operations run sequentially, after the prefix, by the main thread. */
+    public Scenario withThreadInPrefix(int t) {
+        List<Op> longer = new ArrayList<>(prefix);
+        longer.addAll(threads.get(t));
+        return new Scenario(List.copyOf(longer), withoutThread(t).threads());
+    }
+
+    /** This scenario with {@code count} operations from {@code start} deleted from list {@code index}. */
+    public Scenario withoutOps(int index, int start, int count) {
+        List<Op> ops = list(index);
+        List<Op> shorter = new ArrayList<>(ops.subList(0, start));
+        shorter.addAll(ops.subList(start + count, ops.size()));
+        if (index == 0) {
+            return new Scenario(List.copyOf(shorter), threads);
+        }
+        List<List<Op>> lists = new ArrayList<>(threads);
+        lists.set(index - 1, List.copyOf(shorter));
+        return new Scenario(prefix, List.copyOf(lists));
     }
 
     /** Operations in all. */

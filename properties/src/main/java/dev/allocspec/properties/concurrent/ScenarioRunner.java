@@ -96,7 +96,7 @@ public final class ScenarioRunner {
             List<MemorySegment> prefixHeld = new ArrayList<>();
             History history = new History();
             runOps(allocator, scenario.prefix(), MAIN, prefixHeld, owners, handedOff, history);
-            CyclicBarrier start = new CyclicBarrier(scenario.threads().size());
+            CyclicBarrier start = new CyclicBarrier(Math.max(1, scenario.threads().size()));
             List<Thread> started = new ArrayList<>();
             for (int t = 0; t < scenario.threads().size(); t++) {
                 int me = t;
@@ -121,13 +121,14 @@ public final class ScenarioRunner {
             held.add(new ArrayList<>(handedOff));
             for (List<MemorySegment> blocks : held) {
                 for (MemorySegment block : blocks) {
-                    release(allocator, block, owners, MAIN, history);
+                    release(allocator, block, owners, MAIN, history, "the end (the main thread frees what was left)");
                 }
             }
             LinearizabilityChecker.violation(history.calls()).ifPresent(why -> {
                 throw new InvariantViolation(Invariant.LINEARIZABLE, why);
             });
-            checkEverythingCameBack(allocator);
+            checking(Invariant.NOTHING_LOST, "the accounting after everything was freed", "the end",
+                    () -> checkEverythingCameBack(allocator));
             if (allocator instanceof InternalPaths paths) {
                 paths.internalPathCounts().forEach((path, count) -> pathCounts.merge(path, count, Long::sum));
             }
@@ -140,7 +141,9 @@ public final class ScenarioRunner {
     private static void runOps(BlockAllocator allocator, List<Scenario.Op> ops, int me, List<MemorySegment> held,
                                Map<Long, Integer> owners, ConcurrentLinkedQueue<MemorySegment> handedOff,
                                History history) {
-        for (Scenario.Op op : ops) {
+        for (int i = 0; i < ops.size(); i++) {
+            Scenario.Op op = ops.get(i);
+            String step = (me == MAIN ? "prefix" : "thread " + (me + 1)) + " step " + (i + 1) + " (" + op + ")";
             switch (op) {
                 case Scenario.Alloc alloc -> {
                     MemorySegment block = allocate(allocator, alloc.size(), me, history);
@@ -153,17 +156,18 @@ public final class ScenarioRunner {
                                 + Long.toHexString(block.address()) + " handed to thread " + me
                                 + " while thread " + other + " owns it");
                     }
-                    writeCookie(block);
+                    checking(Invariant.CONTENT, "writing the cookie of block 0x" + Long.toHexString(block.address())
+                            + " (" + block.byteSize() + " bytes)", step, () -> writeCookie(block));
                     held.add(block);
                 }
                 case Scenario.FreeOldest ignored -> {
                     if (!held.isEmpty()) {
-                        release(allocator, held.removeFirst(), owners, me, history);
+                        release(allocator, held.removeFirst(), owners, me, history, step);
                     }
                 }
                 case Scenario.FreeNewest ignored -> {
                     if (!held.isEmpty()) {
-                        release(allocator, held.removeLast(), owners, me, history);
+                        release(allocator, held.removeLast(), owners, me, history, step);
                     }
                 }
                 case Scenario.HandOff ignored -> {
@@ -174,7 +178,7 @@ public final class ScenarioRunner {
                 case Scenario.FreeHandedOff ignored -> {
                     MemorySegment block = handedOff.poll();
                     if (block != null) {
-                        release(allocator, block, owners, me, history);
+                        release(allocator, block, owners, me, history, step);
                     }
                 }
             }
@@ -201,13 +205,18 @@ public final class ScenarioRunner {
      * the address.
      */
     private static void release(BlockAllocator allocator, MemorySegment block, Map<Long, Integer> owners, int me,
-                                History history) {
-        long cookie = cookie(block);
-        if (block.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != cookie
-                || block.get(ValueLayout.JAVA_LONG_UNALIGNED, block.byteSize() - 8) != ~cookie) {
-            throw new InvariantViolation(Invariant.CONTENT, "cookie of block 0x" + Long.toHexString(block.address())
-                    + " (" + block.byteSize() + " bytes) overwritten while it was live");
-        }
+                                History history, String step) {
+        String what = "the cookie check of block 0x" + Long.toHexString(block.address()) + " (" + block.byteSize()
+                + " bytes)";
+        checking(Invariant.CONTENT, what, step, () -> {
+            long cookie = cookie(block);
+            if (block.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != cookie
+                    || block.get(ValueLayout.JAVA_LONG_UNALIGNED, block.byteSize() - 8) != ~cookie) {
+                throw new InvariantViolation(Invariant.CONTENT, "cookie of block 0x"
+                        + Long.toHexString(block.address()) + " (" + block.byteSize()
+                        + " bytes) overwritten while it was live, found at " + step);
+            }
+        });
         owners.remove(block.address());
         long invoked = history.tick();
         try {
@@ -217,6 +226,23 @@ public final class ScenarioRunner {
         } catch (RuntimeException e) {
             history.record(new Call(me, Call.Kind.FREE, block.byteSize(), block.address(), Call.Outcome.of(e),
                     e.toString(), invoked, history.tick()));
+        }
+    }
+
+    /**
+     * Runs one of the harness's own checks. An exception thrown inside it (a segment whose memory is gone, one too
+     * small for its cookie) is the allocator's fault, not the harness's: it is reported as the invariant the check
+     * stands for, with the check and the step, instead of as a bare exception.
+     */
+    private static void checking(Invariant invariant, String what, String step, Runnable check) {
+        try {
+            check.run();
+        } catch (InvariantViolation violation) {
+            throw violation;
+        } catch (RuntimeException e) {
+            InvariantViolation violation = new InvariantViolation(invariant, what + " at " + step + " threw " + e);
+            violation.initCause(e);
+            throw violation;
         }
     }
 

@@ -9,24 +9,27 @@ import java.util.List;
  * @param seed           the seed of the failing try: {@code -Dallocspec.pbt.replay=<hex>} runs exactly it again
  * @param tryNumber      which try failed (1-based)
  * @param originalLength actions in the failing sequence as generated
- * @param minimalLog     the shrunk sequence, one line per action with its outcome, the failing one last
+ * @param minimalLength  actions in the shrunk sequence
+ * @param minimalLog     the shrunk sequence: one line per action with its outcome, the failing one last (or, for a
+ *                       concurrent scenario, one line per thread)
  * @param cause          what the shrunk sequence fails with
  * @param shrinkRuns     replays the shrinking took
  * @param replay         the system properties that run exactly this try again
  */
-public record Failure(String property, long seed, int tryNumber, int originalLength, List<String> minimalLog,
-                      Throwable cause, int shrinkRuns, String replay) {
+public record Failure(String property, long seed, int tryNumber, int originalLength, int minimalLength,
+                      List<String> minimalLog, Throwable cause, int shrinkRuns, String replay) {
 
-    /** A failure of a short try: {@code -Dallocspec.pbt.replay=<hex seed>} replays it. */
+    /** A failure whose log has one line per action, replayed by {@code replay}. */
+    public Failure(String property, long seed, int tryNumber, int originalLength, List<String> minimalLog,
+                   Throwable cause, int shrinkRuns, String replay) {
+        this(property, seed, tryNumber, originalLength, minimalLog.size(), minimalLog, cause, shrinkRuns, replay);
+    }
+
+    /** A failure of a short try, one log line per action: {@code -Dallocspec.pbt.replay=<hex seed>} replays it. */
     public Failure(String property, long seed, int tryNumber, int originalLength, List<String> minimalLog,
                    Throwable cause, int shrinkRuns) {
         this(property, seed, tryNumber, originalLength, minimalLog, cause, shrinkRuns,
                 "-Dallocspec.pbt.replay=" + Long.toHexString(seed));
-    }
-
-    /** Actions in the shrunk sequence. */
-    public int minimalLength() {
-        return minimalLog.size();
     }
 
     /** The failure as a readable report. */

@@ -5,6 +5,7 @@ import dev.allocspec.impl.CasStrategy;
 import dev.allocspec.impl.LockFreeBlockAllocator;
 import dev.allocspec.os.OsMemory;
 import dev.allocspec.properties.allocator.AllocatorStateMachine;
+import dev.allocspec.properties.controls.DuplicatesAfterManyAllocations;
 import dev.allocspec.properties.controls.NegativeControl;
 import dev.allocspec.properties.harness.Failure;
 import dev.allocspec.properties.harness.Settings;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -77,6 +79,23 @@ class ConcurrentScenarioProperties {
         assertThat(failure).as("the lost-push control is caught").isPresent();
         System.out.println("[negative control LOST_PUSH_ON_CAS_FAILURE]\n" + failure.get().report());
         assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
+    }
+
+    @Test
+    @Timeout(300)
+    void aFaultThatNeedsFiftyAllocationsShrinksToOneThreadOfAboutFiftyOperations() {
+        // Shares a block between two owners from the 51st allocation on, whichever threads make them.
+        ConcurrentProperty property = new ConcurrentProperty("duplicates after 50 allocations", new ScenarioRunner(
+                policy -> new DuplicatesAfterManyAllocations(50, LockFreeBlockAllocator.builder().policy(policy)
+                        .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).build()), POLICY), 10, 400);
+        Failure failure = property.check(Settings.forDepth("standard").withTries(50)).orElseThrow();
+        System.out.println("[negative control: duplicates after 50 allocations]\n" + failure.report());
+        assertThat(failure.originalLength()).as("the generated scenario").isGreaterThan(100);
+        List<String> nonEmpty = failure.minimalLog().stream().filter(line -> !line.endsWith(": []")).toList();
+        assertThat(nonEmpty).as("one list left: the prefix or one thread\n%s", failure.report()).hasSize(1);
+        long operations = nonEmpty.getFirst().chars().filter(c -> c == ',').count() + 1;
+        assertThat(operations).as("operations left\n%s", failure.report()).isBetween(51L, 70L);
+        assertThat(failure.cause().getMessage()).as("an invariant, not a bare exception").startsWith("INV-");
     }
 
     @Test

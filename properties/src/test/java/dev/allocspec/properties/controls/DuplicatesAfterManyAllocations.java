@@ -1,34 +1,43 @@
 package dev.allocspec.properties.controls;
 
 import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.SizeClass;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A correct allocator until its {@value #HEALTHY}th allocation; from then on every allocation hands out the block it
- * handed out before, again, while that block is live. A fault that only a long life shows: short tries on a fresh
- * allocator never get there.
+ * A correct allocator until its {@code healthy}th allocation; from then on every allocation hands out the block it
+ * handed out before (a pooled one), again, while that block may be live. A fault that only a long life shows: short
+ * tries on a fresh allocator never get there, and a concurrent counterexample needs that many allocations, in any
+ * threads.
  */
 @SuppressWarnings("restricted") // a segment over a known block's address, made on purpose
-final class DuplicatesAfterManyAllocations extends ForwardingAllocator {
+public final class DuplicatesAfterManyAllocations extends ForwardingAllocator {
 
-    /** Allocations served correctly before the fault begins. */
-    static final int HEALTHY = 500;
+    /** The allocations {@link NegativeControl#DUPLICATES_AFTER_500_ALLOCATIONS} serves correctly. */
+    static final int FIVE_HUNDRED = 500;
 
-    private int allocations;
-    private MemorySegment previous;
+    private final int healthy;
+    private final AtomicInteger allocations = new AtomicInteger();
+    private volatile MemorySegment previous;
 
-    DuplicatesAfterManyAllocations(BlockAllocator delegate) {
+    /** {@code delegate}, correct for its first {@code healthy} allocations. */
+    public DuplicatesAfterManyAllocations(int healthy, BlockAllocator delegate) {
         super(delegate);
+        this.healthy = healthy;
     }
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        if (++allocations > HEALTHY && previous != null && previous.scope().isAlive()
-                && byteSize <= previous.byteSize()) {
-            return MemorySegment.ofAddress(previous.address()).reinterpret(byteSize);
+        MemorySegment last = previous;
+        // Pooled blocks only: their memory stays mapped until close, so the duplicate cannot crash the JVM.
+        if (allocations.incrementAndGet() > healthy && last != null && byteSize <= last.byteSize()
+                && last.byteSize() <= SizeClass.LARGEST_BLOCK) {
+            return MemorySegment.ofAddress(last.address()).reinterpret(byteSize);
         }
-        previous = delegate.allocate(byteSize, byteAlignment);
-        return previous;
+        MemorySegment block = delegate.allocate(byteSize, byteAlignment);
+        previous = block;
+        return block;
     }
 }

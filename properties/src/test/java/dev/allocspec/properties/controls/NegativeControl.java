@@ -50,7 +50,7 @@ public enum NegativeControl implements AllocatorFactory {
      * From the 500th allocation on, every allocation hands out the previous block again. Only a long-lived try gets
      * there.
      */
-    DUPLICATES_AFTER_500_ALLOCATIONS(false, false, DuplicatesAfterManyAllocations.HEALTHY + 100),
+    DUPLICATES_AFTER_500_ALLOCATIONS(false, false, DuplicatesAfterManyAllocations.FIVE_HUNDRED + 100),
     /** A flush of a full thread-cache bin loses a block. Only thresholds within reach show it. */
     FULL_BIN_FLUSH_LOSES_A_BLOCK(false, true, 24),
     /** A low-water pass loses a block. Only thresholds within reach show it. */
@@ -120,7 +120,8 @@ public enum NegativeControl implements AllocatorFactory {
                     NonLinearizableAllocator.Flaw.PUBLISHES_BEFORE_MARKING_FREE, builder.threadCache(false).build());
             case FREE_FAILS_AFTER_EFFECT -> new NonLinearizableAllocator(
                     NonLinearizableAllocator.Flaw.FAILS_AFTER_EFFECT_UNDER_CONTENTION, builder.build());
-            case DUPLICATES_AFTER_500_ALLOCATIONS -> new DuplicatesAfterManyAllocations(builder.build());
+            case DUPLICATES_AFTER_500_ALLOCATIONS -> new DuplicatesAfterManyAllocations(
+                    DuplicatesAfterManyAllocations.FIVE_HUNDRED, builder.build());
             case FULL_BIN_FLUSH_LOSES_A_BLOCK -> BrokenCachePaths.fullBinFlushLosesABlock(builder).build();
             case LOW_WATER_PASS_LOSES_A_BLOCK -> BrokenCachePaths.lowWaterPassLosesABlock(builder).build();
             case RECLAIM_LOSES_A_BLOCK -> BrokenCachePaths.reclaimLosesABlock(builder).build();
