@@ -5,7 +5,7 @@ final class CheckNames {
     static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract";
     static final String REFERENCE = "dev.allocspec.reference.ReferenceAllocator";
     static final String LOCK_FREE = "dev.allocspec.impl.LockFreeBlockAllocator";
-    static final String STRESS = "dev.allocspec.impl.ConcurrentStressTest";
+    static final String STRESS = "dev.allocspec.properties.concurrent.SoakTest";
     static final String CACHES = "dev.allocspec.impl.ThreadCachesTest";
     static final String MACHINE = "dev.allocspec.properties.allocator.AllocatorStateMachine#checkInvariants";
     static final String REFINES = "dev.allocspec.properties.allocator.RefinementProperties"

@@ -206,7 +206,7 @@ public enum Invariant {
             "It makes the reference the specification: every property proved of it carries over.",
             CheckNames.CONTRACT + "#carvesNewChunkInAddressOrder",
             CheckNames.CONTRACT + "#reusesLifo",
-            "dev.allocspec.impl.DifferentialAgainstReferenceTest#sameOutcomesAsTheReferenceOnALongRandomSequence",
+            "dev.allocspec.properties.allocator.DifferentialRunTest#sameOutcomesAsTheReferenceOnALongRandomSequence",
             CheckNames.REFINES);
 
     private final String id;

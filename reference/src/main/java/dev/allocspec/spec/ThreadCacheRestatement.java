@@ -68,7 +68,7 @@ public enum ThreadCacheRestatement {
                     + "model the reference's LIFO policy, they do not restate it).",
             CheckNames.REFINES,
             CheckNames.REFINES_ON_VIRTUAL_THREAD,
-            "dev.allocspec.impl.DifferentialAgainstReferenceTest#sameOutcomesAsTheReferenceOnALongRandomSequence");
+            "dev.allocspec.properties.allocator.DifferentialRunTest#sameOutcomesAsTheReferenceOnALongRandomSequence");
 
     private final Invariant invariant;
     private final String restatement;

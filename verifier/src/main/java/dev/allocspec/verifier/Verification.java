@@ -3,9 +3,16 @@ package dev.allocspec.verifier;
 import dev.allocspec.concurrency.gate.JcstressLauncher;
 import dev.allocspec.concurrency.gate.JcstressRun;
 import dev.allocspec.impl.CasStrategy;
+import dev.allocspec.os.OsMemory;
+import dev.allocspec.properties.allocator.DifferentialRun;
+import dev.allocspec.properties.concurrent.ScenarioRunner;
+import dev.allocspec.properties.concurrent.Soak;
 import dev.allocspec.properties.harness.Failure;
 import dev.allocspec.properties.harness.PropertyReport;
+import dev.allocspec.reference.ReferenceAllocator;
 import dev.allocspec.spec.AllocatorFactory;
+import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.ChunkPolicy;
 
 import java.io.File;
 import java.io.IOException;
@@ -25,9 +32,9 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 /**
- * The stages of one verification, in order: per target the contract tests and the properties; for the project's own
- * allocator the deterministic ABA replay; the suite's negative controls (does it still bite on this platform?); and
- * the jcstress suite in forked JVMs.
+ * The stages of one verification, in order: per target the contract tests, the properties and the long runs; for the
+ * project's own allocator the deterministic ABA replay; the suite's negative controls (does it still bite on this
+ * platform?); and the jcstress suite in forked JVMs.
  */
 final class Verification {
 
@@ -50,6 +57,8 @@ final class Verification {
 
     private static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract#";
     private static final String NEGATIVE_CONTROL = "negative-control";
+    /** Chunks of eight blocks: the long runs cross chunk boundaries often, as the properties' policy makes them. */
+    private static final ChunkPolicy DIFFERENTIAL_POLICY = new ChunkPolicy(8);
 
     private final Depth depth;
     private final Integer tries;
@@ -81,7 +90,7 @@ final class Verification {
 
     /** How many stages {@link #run()} will report. */
     static int stageCount(int targets, boolean projectAllocator, boolean jcstress, boolean asStarted) {
-        return 2 * targets + (projectAllocator ? 1 : 0) + (asStarted ? 1 : 0)
+        return 3 * targets + (projectAllocator ? 1 : 0) + (asStarted ? 1 : 0)
                 + (jcstress && projectAllocator && asStarted ? 1 : 0);
     }
 
@@ -112,6 +121,7 @@ final class Verification {
         for (Target target : targets) {
             contract(target);
             properties(target);
+            longRuns(target);
         }
         if (projectAllocator) {
             abaReplay();
@@ -179,6 +189,48 @@ final class Verification {
                 concurrent == null ? "the property did not run" : concurrent.map(Failure::report).orElse("")));
     }
 
+    /**
+     * The long runs, scaled by depth: a differential run against the reference (the project's allocator only: it
+     * compares positions, which are this family's policy) and a bounded soak with generations of threads.
+     */
+    private void longRuns(Target target) {
+        beginStage("long runs: " + target.label());
+        if (projectAllocator) {
+            record(longRun("differential run: " + depth.differentialSteps + " steps against the reference",
+                    "dev.allocspec.properties.allocator.DifferentialRunTest#", target, depth.differentialSteps, () -> {
+                        try (BlockAllocator reference = new ReferenceAllocator(DIFFERENTIAL_POLICY, OsMemory.system());
+                             BlockAllocator system = target.factory().create(DIFFERENTIAL_POLICY, OsMemory.system())) {
+                            DifferentialRun.run(reference, system, depth.differentialSteps, 20261122L);
+                        }
+                    }));
+        }
+        Soak soak = new Soak(4, depth.soakOperations, 4, ScenarioRunner.ThreadKind.PLATFORM, 1000);
+        record(longRun("soak: " + soak.operations() + " operations, " + soak.generations() + " generations of "
+                        + soak.threads() + " threads", "dev.allocspec.properties.concurrent.SoakTest#", target,
+                soak.operations(), () -> {
+                    try (BlockAllocator allocator = target.factory().create(DIFFERENTIAL_POLICY, OsMemory.system())) {
+                        soak.run(allocator);
+                    }
+                }));
+    }
+
+    /** Runs one long run and says how it went: passed, or the invariant it broke and why. */
+    private static Finding longRun(String check, String covers, Target target, long samples, LongRun run) {
+        try {
+            run.run();
+            return new Finding("long-runs", check, covers, target.label(), samples, true, null, "");
+        } catch (AssertionError | RuntimeException | InterruptedException e) {
+            return new Finding("long-runs", check, covers, target.label(), samples, false,
+                    Finding.invariantNamedIn(String.valueOf(e.getMessage())), String.valueOf(e));
+        }
+    }
+
+    /** A long run's body. */
+    @FunctionalInterface
+    private interface LongRun {
+        void run() throws InterruptedException;
+    }
+
     private void abaReplay() {
         beginStage(configuration.label("deterministic ABA replay (every strategy)"));
         for (JUnitStage.TestResult result : JUnitStage.run(selectClass("dev.allocspec.impl.AbaReplayTest"))) {
@@ -198,6 +250,8 @@ final class Verification {
                 selectClass("dev.allocspec.properties.controls.NegativeControlsProperties"),
                 selectMethod("dev.allocspec.properties.concurrent.ConcurrentScenarioProperties",
                         "lostPushNegativeControlIsCaught"),
+                selectMethod("dev.allocspec.properties.concurrent.ConcurrentScenarioProperties",
+                        "aReclaimThatLosesABlockIsCaught"),
                 selectMethod("dev.allocspec.properties.concurrent.ConcurrentScenarioProperties",
                         "controlsThatKeepOwnershipButBreakLinearizabilityAreCaughtByTheHistoryCheck",
                         "dev.allocspec.properties.controls.NegativeControl")));

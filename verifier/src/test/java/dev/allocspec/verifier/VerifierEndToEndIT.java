@@ -60,7 +60,8 @@ class VerifierEndToEndIT {
         assertThat(fingerprint.path("cores").asInt()).isPositive();
         assertThat(report.path("invariants").size()).isGreaterThanOrEqualTo(15);
         assertThat(report.path("findings").toString()).contains("\"stage\":\"jcstress\"")
-                .contains("\"stage\":\"aba-replay\"").contains("\"stage\":\"negative-controls\"");
+                .contains("\"stage\":\"aba-replay\"").contains("\"stage\":\"negative-controls\"")
+                .contains("\"stage\":\"long-runs\"");
         String markdown = Files.readString(out.resolve("report.md"));
         assertThat(markdown).startsWith("# allocspec verification: PASS").contains("| INV-SINGLE-OWNER | PASS")
                 .contains("| native libraries in this jar | ");
@@ -147,6 +148,26 @@ class VerifierEndToEndIT {
         assertThat(report.path("verdict").asText()).isEqualTo("FAIL");
         assertThat(Files.readString(out.resolve("report.md"))).contains("| INV-ARENA-CONTAINMENT | **FAIL**")
                 .contains("## Failures").contains("shrunk to");
+    }
+
+    @Test
+    void aFaultThatShowsOnlyAfterFiveHundredAllocationsFailsTheQuickRun(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("report");
+        Result run = verify(dir, "--impl",
+                "dev.allocspec.properties.controls.NegativeControl.DUPLICATES_AFTER_500_ALLOCATIONS", "--tries", "5",
+                "--no-jcstress",
+                "--out", out.toString());
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("allocspec-verify: FAIL");
+        JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
+        List<String> failed = new ArrayList<>();
+        report.path("findings").forEach(f -> {
+            if (!f.path("passed").asBoolean()) {
+                failed.add(f.path("check").asText());
+            }
+        });
+        assertThat(failed).as("the long-lived tries and the soak find it; short tries alone would not")
+                .anyMatch(check -> check.startsWith("state machine")).anyMatch(check -> check.startsWith("soak"));
     }
 
     @Test

@@ -130,8 +130,27 @@ final class AllocatorActions {
         }
     }
 
-    /** The kinds of bad segment a free can be given. */
-    enum BadSegment { INTERIOR, WRONG_SIZE, FOREIGN, HEAP, NULL }
+    /** The kinds of bad segment a free can be given, each made from a live block of the allocator. */
+    enum BadSegment {
+        INTERIOR, WRONG_SIZE, FOREIGN, HEAP, NULL;
+
+        /** The bad segment made from {@code block}; a foreign one comes from {@code foreign}. */
+        @SuppressWarnings("restricted") // bad segments made on purpose from real block addresses
+        MemorySegment from(MemorySegment block, Arena foreign) {
+            return switch (this) {
+                case INTERIOR -> MemorySegment.ofAddress(block.address() + 8).reinterpret(block.byteSize());
+                case WRONG_SIZE -> MemorySegment.ofAddress(block.address()).reinterpret(block.byteSize() + 1);
+                case FOREIGN -> foreign.allocate(Math.max(1, block.byteSize()), 64);
+                case HEAP -> MemorySegment.ofArray(new byte[16]);
+                case NULL -> null;
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        }
+    }
 
     /** Frees a bad segment derived from a live block: both sides must refuse it alike and change nothing. */
     record BadFree(int id, BadSegment segment) implements Action<AllocatorTwin> {
@@ -144,22 +163,11 @@ final class AllocatorActions {
         public String run(AllocatorTwin twin) {
             AllocatorTwin.Handle handle = twin.live.get(id);
             try (Arena foreign = Arena.ofConfined()) {
-                Outcome model = Outcome.of(() -> twin.model.free(bad(handle.model, foreign)));
-                Outcome system = Outcome.of(() -> twin.system.free(bad(handle.system, foreign)));
+                Outcome model = Outcome.of(() -> twin.model.free(segment.from(handle.model, foreign)));
+                Outcome system = Outcome.of(() -> twin.system.free(segment.from(handle.system, foreign)));
                 requireSame(toString(), model, system);
                 return "(" + model.text() + ")";
             }
-        }
-
-        @SuppressWarnings("restricted") // bad segments made on purpose from real block addresses
-        private MemorySegment bad(MemorySegment block, Arena foreign) {
-            return switch (segment) {
-                case INTERIOR -> MemorySegment.ofAddress(block.address() + 8).reinterpret(block.byteSize());
-                case WRONG_SIZE -> MemorySegment.ofAddress(block.address()).reinterpret(block.byteSize() + 1);
-                case FOREIGN -> foreign.allocate(Math.max(1, block.byteSize()), 64);
-                case HEAP -> MemorySegment.ofArray(new byte[16]);
-                case NULL -> null;
-            };
         }
 
         @Override
@@ -169,7 +177,7 @@ final class AllocatorActions {
 
         @Override
         public String toString() {
-            return "free " + segment.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " of #" + id;
+            return "free " + segment + " of #" + id;
         }
     }
 

@@ -13,7 +13,6 @@ import dev.allocspec.spec.InvariantViolation;
 import dev.allocspec.spec.SelfChecking;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -157,7 +156,7 @@ public final class ScenarioRunner {
                                 + " while thread " + other + " owns it");
                     }
                     checking(Invariant.CONTENT, "writing the cookie of block 0x" + Long.toHexString(block.address())
-                            + " (" + block.byteSize() + " bytes)", step, () -> writeCookie(block));
+                            + " (" + block.byteSize() + " bytes)", step, () -> Cookie.write(block));
                     held.add(block);
                 }
                 case Scenario.FreeOldest ignored -> {
@@ -206,17 +205,7 @@ public final class ScenarioRunner {
      */
     private static void release(BlockAllocator allocator, MemorySegment block, Map<Long, Integer> owners, int me,
                                 History history, String step) {
-        String what = "the cookie check of block 0x" + Long.toHexString(block.address()) + " (" + block.byteSize()
-                + " bytes)";
-        checking(Invariant.CONTENT, what, step, () -> {
-            long cookie = cookie(block);
-            if (block.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != cookie
-                    || block.get(ValueLayout.JAVA_LONG_UNALIGNED, block.byteSize() - 8) != ~cookie) {
-                throw new InvariantViolation(Invariant.CONTENT, "cookie of block 0x"
-                        + Long.toHexString(block.address()) + " (" + block.byteSize()
-                        + " bytes) overwritten while it was live, found at " + step);
-            }
-        });
+        Cookie.requireIntact(block, step);
         owners.remove(block.address());
         long invoked = history.tick();
         try {
@@ -234,7 +223,7 @@ public final class ScenarioRunner {
      * small for its cookie) is the allocator's fault, not the harness's: it is reported as the invariant the check
      * stands for, with the check and the step, instead of as a bare exception.
      */
-    private static void checking(Invariant invariant, String what, String step, Runnable check) {
+    static void checking(Invariant invariant, String what, String step, Runnable check) {
         try {
             check.run();
         } catch (InvariantViolation violation) {
@@ -246,17 +235,8 @@ public final class ScenarioRunner {
         }
     }
 
-    private static void writeCookie(MemorySegment block) {
-        long cookie = cookie(block);
-        block.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, cookie);
-        block.set(ValueLayout.JAVA_LONG_UNALIGNED, block.byteSize() - 8, ~cookie);
-    }
-
-    private static long cookie(MemorySegment block) {
-        return block.address() * 0x9E3779B97F4A7C15L ^ block.byteSize();
-    }
-
-    private static void checkEverythingCameBack(BlockAllocator allocator) {
+    /** Once everything is freed: every class whole again, nothing live (INV-NOTHING-LOST), the allocator's own walk. */
+    static void checkEverythingCameBack(BlockAllocator allocator) {
         AllocatorStats stats = allocator.stats();
         for (ClassStats c : stats.pools()) {
             if (c.live() != 0 || c.free() != c.carved()) {
