@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * A correct allocator with one {@link PlantedFault} planted around it. Only the behaviour the fault names differs;
  * everything else is delegated.
  */
-@SuppressWarnings("restricted") // segments over known block addresses, made on purpose
 public final class FaultyAllocator implements BlockAllocator {
 
     private static final long LINK_MARK = 0x5EED_5EED_5EED_5EEDL;
@@ -66,8 +65,10 @@ public final class FaultyAllocator implements BlockAllocator {
                 yield delegate.allocate(byteSize, byteAlignment);
             }
             case IGNORES_ALIGNMENT -> delegate.allocate(byteSize, 1);
+            // A slice keeps the previous block's scope: once the allocator closes (or the raw block is unmapped) a
+            // use of the duplicate throws, where a segment made from the bare address would crash the JVM.
             case HANDS_OUT_BLOCK_TWICE -> ++allocations % 3 == 0 && previous != null && previous.scope().isAlive()
-                    ? MemorySegment.ofAddress(previous.address()).reinterpret(Math.min(byteSize, previous.byteSize()))
+                    ? previous.asSlice(0, Math.min(byteSize, previous.byteSize()))
                     : delegate.allocate(byteSize, byteAlignment);
             case ACCEPTS_NEGATIVE_SIZE -> delegate.allocate(Math.max(0, byteSize), byteAlignment);
             case ACCEPTS_HUGE_SIZE -> delegate.allocate(Math.min(byteSize, SizeClass.MAX_REQUEST), byteAlignment);

@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tries on a fresh allocator never get there, and a concurrent counterexample needs that many allocations, in any
  * threads.
  */
-@SuppressWarnings("restricted") // a segment over a known block's address, made on purpose
 public final class DuplicatesAfterManyAllocations extends ForwardingAllocator {
 
     /** The allocations {@link NegativeControl#DUPLICATES_AFTER_500_ALLOCATIONS} serves correctly. */
@@ -31,10 +30,11 @@ public final class DuplicatesAfterManyAllocations extends ForwardingAllocator {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         MemorySegment last = previous;
-        // Pooled blocks only: their memory stays mapped until close, so the duplicate cannot crash the JVM.
+        // Pooled blocks only, and a slice that keeps the block's scope: a use after close throws instead of
+        // crashing the JVM.
         if (allocations.incrementAndGet() > healthy && last != null && byteSize <= last.byteSize()
                 && last.byteSize() <= SizeClass.LARGEST_BLOCK) {
-            return MemorySegment.ofAddress(last.address()).reinterpret(byteSize);
+            return last.asSlice(0, byteSize);
         }
         MemorySegment block = delegate.allocate(byteSize, byteAlignment);
         previous = block;
