@@ -31,6 +31,12 @@ class ThreadCacheSettingsTest {
     }
 
     @Test
+    void theSmallestSettingsAreAllowed() {
+        assertThat(ThreadCacheSettings.of(1, 1, 1).capacities()).containsOnly(1);
+        assertThat(ThreadCacheSettings.of(4, 4, 1).batches()).as("a batch of a whole bin").containsOnly(4);
+    }
+
+    @Test
     void smallThresholdsReachRefillFlushAndLowWaterPassInAFewDozenOperations() {
         assertThat(pathsAfterTwentyPairs(ThreadCacheSettings.of(4, 2, 16))).containsEntry("ended thread's cache "
                 + "reclaimed", 0L).allSatisfy((path, count) -> {

@@ -107,6 +107,11 @@ class ThreadCachesTest {
         allocator.checkInvariants(); // conservation counts the dead thread's cache
         allocator.threadCaches().reclaimDead();
         assertThat(shared.snapshot(1000)).as("drained into the shared stack").containsAll(freedThere);
+        // The shared counters took over what the dead cache counted: nothing live, every carved block free.
+        allocator.checkInvariants();
+        assertThat(allocator.stats().pools().getFirst().live()).as("64-byte blocks live").isZero();
+        assertThat(allocator.threadCaches().pathCounts()).containsEntry(CachePath.RECLAIM.label(), 1L);
+        assertThat(allocator.threadCaches().reclaimDead()).as("a drained cache is not drained twice").isFalse();
     }
 
     @Test
@@ -276,11 +281,37 @@ class ThreadCachesTest {
         blocks.forEach(allocator::free); // the 64-byte bin now holds 40, and will not drop below that
         FreeStack shared = allocator.pool(SizeClass.B64).stack;
         int onStackBefore = shared.snapshot(10_000).size();
-        for (int i = 0; i < 2 * ThreadCacheSettings.DEFAULT.lowWaterInterval(); i++) { // another class's traffic drives the passes
+        // Another class's traffic drives the passes.
+        for (int i = 0; i < 2 * ThreadCacheSettings.DEFAULT.lowWaterInterval(); i++) {
             allocator.free(allocator.allocate(1000));
         }
         int given = shared.snapshot(10_000).size() - onStackBefore;
         assertThat(given).as("blocks the 64-byte bin gave back").isGreaterThanOrEqualTo(30);
+    }
+
+    @Test
+    void aLowWaterPassComesEveryIntervalAndGivesBackExactlyThreeQuartersOfTheLowWater() {
+        // Interval 100: the 80 events of 40 allocations and 40 frees, then pairs of another class. The first pass
+        // (event 100) finds the 64-byte bin's low water at 0; the second (event 200) at 64 (the 24 blocks the refills
+        // left in the bin and the 40 freed), and gives back (3 * 64 + 3) / 4 = 48.
+        try (LockFreeBlockAllocator small = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(64))
+                .threadCacheSettings(ThreadCacheSettings.of(64, 32, 100)).build()) {
+            List<MemorySegment> blocks = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                blocks.add(small.allocate(64));
+            }
+            blocks.forEach(small::free);
+            FreeStack shared = small.pool(SizeClass.B64).stack;
+            int onStackBefore = shared.snapshot(10_000).size();
+            for (int pair = 0; pair < 59; pair++) {
+                small.free(small.allocate(1000));
+            }
+            assertThat(shared.snapshot(10_000).size() - onStackBefore).as("before event 200").isZero();
+            small.free(small.allocate(1000)); // events 199 and 200
+            assertThat(shared.snapshot(10_000).size() - onStackBefore).as("given back by the pass at event 200")
+                    .isEqualTo(48);
+            assertThat(small.internalPathCounts()).containsEntry(CachePath.LOW_WATER_PASS.label(), 2L);
+        }
     }
 
     @Test

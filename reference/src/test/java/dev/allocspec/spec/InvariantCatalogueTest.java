@@ -1,8 +1,12 @@
 package dev.allocspec.spec;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -81,5 +85,30 @@ class InvariantCatalogueTest {
     private static Path rootDir() {
         String root = System.getProperty("allocspec.rootDir");
         return root != null ? Path.of(root) : Path.of("..");
+    }
+
+    @Test
+    void aCheckInAClassThatIsNotOnTheClassPathIsMissingOnlyWhenClassesAreRequired() {
+        // impl's tests are not on this module's class path, and the catalogue names some of them.
+        assertThat(InvariantCatalogue.missingChecks(true, "dev.allocspec.impl."))
+                .isNotEmpty().allMatch(line -> line.endsWith("(no such class)"));
+        assertThat(InvariantCatalogue.missingChecks(false, "dev.allocspec.impl.")).isEmpty();
+        assertThat(InvariantCatalogue.missingChecks(true, "dev.allocspec.spec.", "dev.allocspec.reference."))
+                .as("every check of this module exists").isEmpty();
+    }
+
+    @Test
+    void mainWritesTheCatalogueWhereItIsTold(@TempDir Path dir) throws IOException {
+        Path out = dir.resolve("catalogue.md");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            InvariantCatalogue.main(new String[] {out.toString()});
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(Files.readString(out)).isEqualTo(InvariantCatalogue.render());
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("wrote " + out);
     }
 }
