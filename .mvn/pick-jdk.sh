@@ -17,9 +17,10 @@ pick_jdk() {
   for _c in "${JAVA_HOME:-}" /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* \
             "${HOME:-/nonexistent}"/.sdkman/candidates/java/* \
             /Library/Java/JavaVirtualMachines/*/Contents/Home \
-            "$(command -v java >/dev/null 2>&1 && dirname "$(dirname "$(readlink -f "$(command -v java)")")")"; do
+            "$(command -v java >/dev/null 2>&1 \
+               && dirname "$(dirname "$(readlink -f "$(command -v java)" 2>/dev/null || command -v java)")")"; do
     [ -n "$_c" ] && [ -x "$_c/bin/java" ] && [ -x "$_c/bin/javac" ] || continue
-    _major=$(java_major "$_c")
+    _major=$(java_major "$_c" || true)
     [ -n "$_major" ] || continue
     if [ "$_major" -ge "$allocspec_required_java" ] && [ "$_major" -gt "$_best_major" ]; then
       _best="$_c"; _best_major="$_major"
@@ -37,8 +38,8 @@ pick_jdk() {
 use_jdk_if_needed() {
   [ -z "${JAVA_HOME:-}" ] || return 0
   if command -v java >/dev/null 2>&1; then
-    _default=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
-    _default_major=$(java_major "$_default")
+    _default=$(dirname "$(dirname "$(readlink -f "$(command -v java)" 2>/dev/null || command -v java)")")
+    _default_major=$(java_major "$_default" || true)
     if [ -n "$_default_major" ] && [ "$_default_major" -ge "$allocspec_required_java" ]; then
       return 0
     fi
