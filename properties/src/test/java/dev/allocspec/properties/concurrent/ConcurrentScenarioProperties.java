@@ -73,12 +73,8 @@ class ConcurrentScenarioProperties {
     @Test
     @Timeout(300)
     void lostPushNegativeControlIsCaught() {
-        ConcurrentProperty property = new ConcurrentProperty("lost push", new ScenarioRunner(
-                policy -> NegativeControl.LOST_PUSH_ON_CAS_FAILURE.create(policy, OsMemory.system()), POLICY), 10, 400);
-        Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
-        assertThat(failure).as("the lost-push control is caught").isPresent();
-        System.out.println("[negative control LOST_PUSH_ON_CAS_FAILURE]\n" + failure.get().report());
-        assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
+        assertThat(caught(NegativeControl.LOST_PUSH_ON_CAS_FAILURE, ScenarioRunner.ThreadKind.PLATFORM))
+                .startsWith("INV-CONSERVATION");
     }
 
     @Test
@@ -101,24 +97,15 @@ class ConcurrentScenarioProperties {
     @Test
     @Timeout(300)
     void aReclaimThatLosesABlockIsCaught() {
-        ConcurrentProperty property = new ConcurrentProperty("reclaim loses a block", new ScenarioRunner(
-                policy -> NegativeControl.RECLAIM_LOSES_A_BLOCK.create(policy, OsMemory.system()), POLICY), 10, 400);
-        Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
-        assertThat(failure).as("the reclaim control is caught").isPresent();
-        System.out.println("[negative control RECLAIM_LOSES_A_BLOCK]\n" + failure.get().report());
-        assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
+        assertThat(caught(NegativeControl.RECLAIM_LOSES_A_BLOCK, ScenarioRunner.ThreadKind.PLATFORM))
+                .startsWith("INV-CONSERVATION");
     }
 
     @ParameterizedTest
     @EnumSource(value = NegativeControl.class, names = {"FREE_PUBLISHED_BEFORE_MARKED", "FREE_FAILS_AFTER_EFFECT"})
     @Timeout(300)
     void controlsThatKeepOwnershipButBreakLinearizabilityAreCaughtByTheHistoryCheck(NegativeControl control) {
-        ConcurrentProperty property = new ConcurrentProperty(control.name(), new ScenarioRunner(
-                policy -> control.create(policy, OsMemory.system()), POLICY), 10, 400);
-        Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
-        assertThat(failure).as("%s is caught", control).isPresent();
-        System.out.println("[negative control " + control + "]\n" + failure.get().report());
-        assertThat(failure.get().cause().getMessage()).startsWith("INV-LINEARIZABLE")
+        assertThat(caught(control, ScenarioRunner.ThreadKind.PLATFORM)).startsWith("INV-LINEARIZABLE")
                 .contains("no sequential run of the live-blocks model explains");
     }
 
@@ -126,12 +113,17 @@ class ConcurrentScenarioProperties {
     @Timeout(300)
     void lostPushNegativeControlIsCaughtOnVirtualThreads() {
         // The same checker on virtual threads: it must still bite when the scenario's threads are virtual.
-        ConcurrentProperty property = new ConcurrentProperty("lost push, virtual threads", new ScenarioRunner(
-                policy -> NegativeControl.LOST_PUSH_ON_CAS_FAILURE.create(policy, OsMemory.system()), POLICY,
-                ScenarioRunner.ThreadKind.VIRTUAL), 10, 400);
+        assertThat(caught(NegativeControl.LOST_PUSH_ON_CAS_FAILURE, ScenarioRunner.ThreadKind.VIRTUAL))
+                .startsWith("INV-CONSERVATION");
+    }
+
+    /** Runs the scenarios on {@code control} until they catch it (they must), and returns what they caught. */
+    private static String caught(NegativeControl control, ScenarioRunner.ThreadKind threads) {
+        ConcurrentProperty property = new ConcurrentProperty(control + " on " + threads + " threads",
+                new ScenarioRunner(policy -> control.create(policy, OsMemory.system()), POLICY, threads), 10, 400);
         Optional<Failure> failure = property.check(Settings.forDepth("standard").withTries(200));
-        assertThat(failure).as("the lost-push control is caught on virtual threads").isPresent();
-        System.out.println("[negative control LOST_PUSH_ON_CAS_FAILURE, virtual threads]\n" + failure.get().report());
-        assertThat(failure.get().cause().getMessage()).startsWith("INV-CONSERVATION");
+        assertThat(failure).as("%s is caught on %s threads", control, threads).isPresent();
+        System.out.println("[negative control " + control + ", " + threads + " threads]\n" + failure.get().report());
+        return failure.get().cause().getMessage();
     }
 }
