@@ -3,6 +3,7 @@ package dev.allocspec.spec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The contract of the allocator family: fixed-size blocks in five {@linkplain SizeClass size classes} over off-heap
@@ -49,7 +50,7 @@ import java.util.List;
  * per class, growth only when a class's free stack is empty, one chunk per growth carved in the order
  * {@link ChunkPolicy} gives. The same operations therefore give every block the same (arena index, offset).
  */
-public interface BlockAllocator extends SegmentAllocator, AutoCloseable {
+public interface BlockAllocator extends OffHeapAllocator, SegmentAllocator {
 
     /**
      * Allocates a block for {@code byteSize} bytes with alignment 1.
@@ -88,6 +89,12 @@ public interface BlockAllocator extends SegmentAllocator, AutoCloseable {
      * @throws IllegalStateException    if the block is already free, or the allocator is closed
      */
     void free(MemorySegment block);
+
+    /** The live blocks by {@link #stats()}: every family member keeps the count. */
+    @Override
+    default OptionalLong liveBlocks() {
+        return OptionalLong.of(stats().liveBlocks());
+    }
 
     /**
      * Every chunk and raw mapping obtained from the system and not given back, in the order obtained (jalib's

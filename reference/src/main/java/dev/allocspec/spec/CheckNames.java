@@ -3,6 +3,10 @@ package dev.allocspec.spec;
 /** The checks that {@link Invariant} and {@link ThreadCacheRestatement} cite: class and method names, in one place. */
 final class CheckNames {
     static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract";
+    static final String SAFETY_CONTRACT = "dev.allocspec.spec.OffHeapAllocatorContract";
+    static final String SAFETY_MACHINE = "dev.allocspec.properties.safety.SafetyStateMachine#checkInvariants";
+    static final String SAFETY_SCENARIOS = "dev.allocspec.properties.safety.SafetyProperties"
+            + "#scenariosOnAnAllocatorOfAnotherPolicyKeepSingleOwnershipAndLinearizability";
     static final String REFERENCE = "dev.allocspec.reference.ReferenceAllocator";
     static final String LOCK_FREE = "dev.allocspec.impl.LockFreeBlockAllocator";
     static final String STRESS = "dev.allocspec.properties.concurrent.SoakTest";

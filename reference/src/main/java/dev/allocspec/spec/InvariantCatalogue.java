@@ -28,14 +28,22 @@ public final class InvariantCatalogue {
                 .append("Each invariant has a stable ID used by reports, checks and regression tests. ")
                 .append("`ReferenceAllocator.checkInvariants()` walks the whole state of the reference and names ")
                 .append("the ID it finds broken.\n\n")
-                .append("| ID | invariant |\n|---|---|\n");
+                .append("Each invariant belongs to a profile. **safety** binds every allocator: the verifier's ")
+                .append("`--profile safety` and `OffHeapAllocatorContract` check it through `OffHeapAllocator` ")
+                .append("(allocate, free, close) against allocators anyone wrote, tracking live blocks, their sizes ")
+                .append("and bytes, never positions. **family** is jalib's policy (size classes, LIFO reuse, carving ")
+                .append("order, stats, arenas, refinement of the reference), checked through `BlockAllocator` on ")
+                .append("this family only; `--profile family` checks both.\n\n")
+                .append("| ID | profile | invariant |\n|---|---|---|\n");
         for (Invariant inv : Invariant.values()) {
             md.append("| [").append(inv.id()).append("](#").append(inv.id().toLowerCase()).append(") | ")
-                    .append(inv.statement()).append(" |\n");
+                    .append(inv.profile().label()).append(" | ").append(inv.statement()).append(" |\n");
         }
         for (Invariant inv : Invariant.values()) {
             md.append("\n## ").append(inv.id()).append("\n\n")
                     .append(inv.statement()).append("\n\n")
+                    .append("*Profile:* ").append(inv.profile().label()).append(" (")
+                    .append(inv.profile().binds()).append(")\n\n")
                     .append("*Why:* ").append(inv.rationale()).append("\n\n")
                     .append("*Enforced by:*\n");
             for (String check : inv.enforcedBy()) {

@@ -2,77 +2,48 @@ package dev.allocspec.spec;
 
 import dev.allocspec.os.MemorySource;
 import dev.allocspec.os.OsMemory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The contract of {@link BlockAllocator}, one test per rule. Each implementation (and each configuration of one)
- * extends this class and says how to create an allocator; the teeth test runs it against planted-bug variants and
- * shows every test here fails on at least one of them.
+ * The contract of {@link BlockAllocator}: the {@linkplain OffHeapAllocatorContract safety profile} it inherits, and
+ * this family's policy ({@link Profile#FAMILY}), one test per rule. A test here of the same name as a safety test
+ * replaces it with a stronger one (exact stats and arenas where the safety test can see only live blocks). Each
+ * implementation (and each configuration of one) extends this class and says how to create an allocator; the teeth
+ * test runs it against planted-bug variants and shows every test fails on at least one of them.
  *
  * <p>Allocators under test use {@link #POLICY}, four blocks per chunk, so growth happens within a few steps.
  */
 @SuppressWarnings("restricted") // segments over known block addresses, made on purpose
-public abstract class BlockAllocatorContract {
+public abstract class BlockAllocatorContract extends OffHeapAllocatorContract<BlockAllocator> {
 
     /** Four blocks per chunk: small enough that every test crosses chunk boundaries. */
     protected static final ChunkPolicy POLICY = new ChunkPolicy(4);
 
-    /** Sizes at and around every class boundary, and raw ones. */
-    protected static final long[] EDGE_SIZES = {0, 1, 63, 64, 65, 255, 256, 257, 1023, 1024, 1025, 4095, 4096, 4097,
-        16383, 16384, 16385, 100_000};
-
-    /**
-     * Rounds of the close race. On two cores, with the pool's links and tops unmapped by close(), 100 rounds killed
-     * the JVM in one run of three; a raw block left mapped was caught within 100 rounds every time.
-     */
-    private static final int CLOSE_RACE_ROUNDS = 200;
-    /** Threads calling while the close comes: more than two cores, so some are preempted inside a call. */
-    private static final int CLOSE_RACE_THREADS = 3;
-    /** Every pooled class, mostly small, and one raw size. */
-    private static final long[] CLOSE_RACE_SIZES = {64, 64, 64, 200, 1000, 4000, 16_000, 20_000};
-
-    protected BlockAllocator allocator;
     protected final long pageSize = OsMemory.system().pageSize();
 
     /** Creates the allocator under test with the given policy and memory source. */
     protected abstract BlockAllocator create(ChunkPolicy policy, MemorySource memory);
 
-    @BeforeEach
-    void openAllocator() {
-        allocator = create(POLICY, OsMemory.system());
+    @Override
+    protected final BlockAllocator newAllocator() {
+        return create(POLICY, OsMemory.system());
     }
 
-    @AfterEach
-    void closeAllocator() {
-        try {
-            allocator.close();
-        } catch (IllegalStateException alreadyClosed) {
-            // the test closed it
-        }
+    @Override
+    protected final Optional<BlockAllocator> newAllocator(MemorySource memory) {
+        return Optional.of(create(POLICY, memory));
     }
 
     // ---- allocation --------------------------------------------------------------------------------------------
@@ -121,7 +92,9 @@ public abstract class BlockAllocatorContract {
         }
     }
 
+    /** As the safety test, with each block taking its whole class block (or page-rounded mapping). */
     @Test
+    @Override
     void liveBlocksNeverOverlap() {
         SplittableRandom random = new SplittableRandom(42);
         List<MemorySegment> live = new ArrayList<>();
@@ -132,13 +105,7 @@ public abstract class BlockAllocatorContract {
                 live.add(allocator.allocate(EDGE_SIZES[random.nextInt(EDGE_SIZES.length)]));
             }
         }
-        List<MemorySegment> byAddress = new ArrayList<>(live);
-        byAddress.sort(Comparator.comparingLong(MemorySegment::address));
-        for (int i = 1; i < byAddress.size(); i++) {
-            MemorySegment previous = byAddress.get(i - 1);
-            assertThat(byAddress.get(i).address()).as("block after 0x%x", previous.address())
-                    .isGreaterThanOrEqualTo(previous.address() + blockExtent(previous));
-        }
+        assertDisjoint(live, this::blockExtent);
     }
 
     @Test
@@ -155,31 +122,6 @@ public abstract class BlockAllocatorContract {
             long containing = arenas.stream().filter(a -> a.address() <= block.address()
                     && block.address() + extent <= a.address() + a.byteSize()).count();
             assertThat(containing).as("arenas containing block 0x%x", block.address()).isEqualTo(1);
-        }
-    }
-
-    @Test
-    void keepsBytesUserWrote() {
-        SplittableRandom random = new SplittableRandom(7);
-        List<MemorySegment> kept = new ArrayList<>();
-        for (int round = 0; round < 6; round++) {
-            List<MemorySegment> batch = new ArrayList<>();
-            for (long size : EDGE_SIZES) {
-                MemorySegment block = allocator.allocate(size);
-                fill(block);
-                batch.add(block);
-            }
-            for (MemorySegment block : batch) {
-                if (random.nextBoolean()) {
-                    kept.add(block);
-                } else {
-                    allocator.free(block);
-                }
-            }
-        }
-        for (MemorySegment block : kept) {
-            assertThat(patternIntact(block)).as("bytes of block 0x%x (%d bytes)", block.address(), block.byteSize())
-                    .isTrue();
         }
     }
 
@@ -263,20 +205,15 @@ public abstract class BlockAllocatorContract {
         assertThat(stats.rawBlocksLive()).isEqualTo(1);
         assertThat(stats.chunksObtained()).isEqualTo(3);
         assertThat(stats.liveBlocks()).isEqualTo(8);
-        checkInvariantsIfSelfChecking();
+        if (allocator instanceof SelfChecking checking) {
+            checking.checkInvariants();
+        }
     }
 
     // ---- bad input ---------------------------------------------------------------------------------------------
 
     @Test
-    void rejectsNegativeSizeAndKeepsState() {
-        populate();
-        assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.allocate(-1));
-        assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.allocate(-64, 8));
-        assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.allocate(Long.MIN_VALUE));
-    }
-
-    @Test
+    @Override
     void rejectsTooLargeSizeAndKeepsState() {
         populate();
         assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.allocate(SizeClass.MAX_REQUEST + 1));
@@ -284,6 +221,7 @@ public abstract class BlockAllocatorContract {
     }
 
     @Test
+    @Override
     void rejectsBadAlignmentAndKeepsState() {
         populate();
         for (long alignment : new long[] {0, -1, 3, 24, -8, pageSize * 2, Long.MIN_VALUE}) {
@@ -292,20 +230,7 @@ public abstract class BlockAllocatorContract {
     }
 
     @Test
-    void rejectsForeignSegmentAndKeepsState() {
-        populate();
-        try (Arena arena = Arena.ofConfined(); BlockAllocator other = create(POLICY, OsMemory.system())) {
-            MemorySegment fromArena = arena.allocate(64, 64);
-            MemorySegment otherBlock = other.allocate(64);
-            assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.free(fromArena));
-            assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.free(otherBlock));
-            assertRejectedUnchanged(IllegalArgumentException.class,
-                    () -> allocator.free(MemorySegment.ofArray(new byte[64])));
-            assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.free(MemorySegment.NULL));
-        }
-    }
-
-    @Test
+    @Override
     void rejectsSegmentOfAClosedForeignArenaAndKeepsState() {
         populate();
         MemorySegment fromClosedArena;
@@ -325,31 +250,7 @@ public abstract class BlockAllocatorContract {
     }
 
     @Test
-    void rejectsInteriorAddressAndKeepsState() {
-        MemorySegment block = allocator.allocate(100);
-        MemorySegment raw = allocator.allocate(50_000);
-        assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.free(block.asSlice(8)));
-        assertRejectedUnchanged(IllegalArgumentException.class,
-                () -> allocator.free(MemorySegment.ofAddress(block.address() + 1).reinterpret(100)));
-        assertRejectedUnchanged(IllegalArgumentException.class,
-                () -> allocator.free(MemorySegment.ofAddress(raw.address() + pageSize).reinterpret(50_000)));
-        allocator.free(block);
-        allocator.free(raw);
-    }
-
-    @Test
-    void rejectsWrongSizeAndKeepsState() {
-        MemorySegment block = allocator.allocate(100);
-        MemorySegment raw = allocator.allocate(50_000);
-        assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.free(block.asSlice(0, 50)));
-        assertRejectedUnchanged(IllegalArgumentException.class,
-                () -> allocator.free(MemorySegment.ofAddress(block.address()).reinterpret(1000)));
-        assertRejectedUnchanged(IllegalArgumentException.class, () -> allocator.free(raw.asSlice(0, 40_000)));
-        allocator.free(block);
-        allocator.free(raw);
-    }
-
-    @Test
+    @Override
     void rejectsDoubleFreeAndKeepsState() {
         populate();
         MemorySegment block = allocator.allocate(100);
@@ -364,12 +265,7 @@ public abstract class BlockAllocatorContract {
     }
 
     @Test
-    void rejectsNullAndKeepsState() {
-        populate();
-        assertRejectedUnchanged(NullPointerException.class, () -> allocator.free(null));
-    }
-
-    @Test
+    @Override
     void rejectsEveryCallAfterClose() {
         MemorySegment block = allocator.allocate(64);
         allocator.close();
@@ -382,6 +278,7 @@ public abstract class BlockAllocatorContract {
     }
 
     @Test
+    @Override
     void closeGivesEverythingBack() {
         List<MemorySegment> blocks = new ArrayList<>();
         for (long size : EDGE_SIZES) {
@@ -402,6 +299,7 @@ public abstract class BlockAllocatorContract {
     }
 
     @Test
+    @Override
     void survivesSystemRefusingMemory() {
         populate();
         Snapshot before = Snapshot.of(allocator);
@@ -431,199 +329,34 @@ public abstract class BlockAllocatorContract {
         }
     }
 
-    // ---- threads -----------------------------------------------------------------------------------------------
+    // ---- what the family refines --------------------------------------------------------------------------------
 
-    @Test
-    @Timeout(60)
-    void freesFromAnotherThread() throws Exception {
-        ConcurrentLinkedQueue<MemorySegment> handoff = new ConcurrentLinkedQueue<>();
-        AtomicInteger corrupted = new AtomicInteger();
-        int blocks = 2_000;
-        try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
-            Future<?> producer = threads.submit(() -> {
-                for (int i = 0; i < blocks; i++) {
-                    MemorySegment block = allocator.allocate(EDGE_SIZES[i % EDGE_SIZES.length]);
-                    fill(block);
-                    handoff.add(block);
-                }
-            });
-            Future<?> consumer = threads.submit(() -> {
-                int freed = 0;
-                while (freed < blocks) {
-                    MemorySegment block = handoff.poll();
-                    if (block == null) {
-                        if (producer.isDone() && handoff.isEmpty()) {
-                            return; // the producer stopped early: its future carries the failure
-                        }
-                        Thread.onSpinWait();
-                        continue;
-                    }
-                    if (!patternIntact(block)) {
-                        corrupted.incrementAndGet();
-                    }
-                    allocator.free(block);
-                    freed++;
-                }
-            });
-            producer.get();
-            consumer.get();
-        }
-        assertThat(corrupted).hasValue(0);
+    /** Stats and arenas: equal snapshots around a rejected call mean the call changed nothing. */
+    @Override
+    protected Object visibleState() {
+        return Snapshot.of(allocator);
+    }
+
+    /** Nothing live, and every carved block of every class free. */
+    @Override
+    protected void assertEverythingFreed() {
         AllocatorStats stats = allocator.stats();
         assertThat(stats.liveBlocks()).as("live after every block was freed").isZero();
         for (ClassStats pool : stats.pools()) {
             assertThat(pool.free()).as("free blocks of class %s", pool.sizeClass()).isEqualTo(pool.carved());
         }
-        checkInvariantsIfSelfChecking();
-    }
-
-    /**
-     * {@code close()} may come while other threads are still calling. Each call then completes or throws
-     * IllegalStateException (the allocator's, or the closed memory's own), close() completes, and no block outlives it:
-     * a call racing with close() must neither touch memory already given back (that kills the JVM, and this test with
-     * it) nor map memory that close() no longer gives back. Rounds, because the race lands somewhere else each time.
-     */
-    @Test
-    @Timeout(120)
-    void closeRacingCallsOfOtherThreadsEndsEachCleanly() throws Exception {
-        SplittableRandom random = new SplittableRandom(42);
-        for (int round = 0; round < CLOSE_RACE_ROUNDS; round++) {
-            BlockAllocator racing = create(POLICY, OsMemory.system());
-            AtomicBoolean closed = new AtomicBoolean();
-            CountDownLatch running = new CountDownLatch(CLOSE_RACE_THREADS);
-            List<Future<List<MemorySegment>>> workers = new ArrayList<>();
-            try (ExecutorService threads = Executors.newFixedThreadPool(CLOSE_RACE_THREADS)) {
-                for (int t = 0; t < CLOSE_RACE_THREADS; t++) {
-                    SplittableRandom own = random.split();
-                    workers.add(threads.submit(() -> churnUntilClosed(racing, own, running, closed)));
-                }
-                running.await();
-                long until = System.nanoTime() + random.nextLong(2_000_000);
-                while (System.nanoTime() < until) {
-                    Thread.onSpinWait();
-                }
-                try {
-                    racing.close();
-                } finally {
-                    closed.set(true); // the workers stop even if close() failed
-                }
-                for (Future<List<MemorySegment>> worker : workers) {
-                    for (MemorySegment held : worker.get()) {
-                        assertThat(held.scope().isAlive()).as("round %d: block 0x%x (%d bytes) after close", round,
-                                held.address(), held.byteSize()).isFalse();
-                    }
-                }
-            }
+        if (allocator instanceof SelfChecking checking) {
+            checking.checkInvariants();
         }
-    }
-
-    /**
-     * Allocates, writes and frees random blocks (pooled and raw) until the allocator refuses with
-     * IllegalStateException or the test says it is closed; any other exception fails the test.
-     *
-     * @return the blocks still held
-     */
-    private static List<MemorySegment> churnUntilClosed(BlockAllocator racing, SplittableRandom random,
-                                                        CountDownLatch running, AtomicBoolean closed) {
-        MemorySegment[] held = new MemorySegment[16];
-        running.countDown();
-        try {
-            while (!closed.get()) {
-                int slot = random.nextInt(held.length);
-                if (held[slot] == null) {
-                    held[slot] = racing.allocate(CLOSE_RACE_SIZES[random.nextInt(CLOSE_RACE_SIZES.length)]);
-                    held[slot].set(ValueLayout.JAVA_LONG, 0, slot);
-                } else {
-                    MemorySegment block = held[slot];
-                    held[slot] = null; // gone once the free starts: a free racing close() may complete or throw
-                    racing.free(block);
-                }
-            }
-        } catch (IllegalStateException closedUnderTheCall) {
-            // the allocator or the block's memory is closed: the answer a call racing close() may get
-        }
-        return Arrays.stream(held).filter(Objects::nonNull).toList();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
 
-    /** The allocator's visible state: equal snapshots around a rejected call mean the call changed nothing. */
+    /** The allocator's visible state: stats and the arenas' addresses and sizes. */
     protected record Snapshot(AllocatorStats stats, List<List<Long>> arenas) {
         static Snapshot of(BlockAllocator allocator) {
             return new Snapshot(allocator.stats(),
                     allocator.arenas().stream().map(a -> List.of(a.address(), a.byteSize())).toList());
-        }
-    }
-
-    /** A memory source that refuses while {@link #refuse} is set. */
-    protected static final class RefusingMemory implements MemorySource {
-        private final MemorySource delegate;
-        volatile boolean refuse;
-
-        RefusingMemory(MemorySource delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public long pageSize() {
-            return delegate.pageSize();
-        }
-
-        @Override
-        public MemorySegment obtain(long bytes, Arena scope) {
-            if (refuse) {
-                throw Rejections.refused(bytes, "refused by the test");
-            }
-            return delegate.obtain(bytes, scope);
-        }
-
-        @Override
-        public String description() {
-            return "refusing on cue";
-        }
-    }
-
-    protected void assertRejectedUnchanged(Class<? extends Throwable> expected, Executable call) {
-        Snapshot before = Snapshot.of(allocator);
-        Throwable thrown = assertThrows(expected, () -> {
-            try {
-                call.execute();
-            } catch (OutOfMemoryError e) {
-                // JUnit treats OutOfMemoryError as unrecoverable and ends the run; here it is just the wrong answer.
-                throw new AssertionError("expected " + expected.getSimpleName() + ", the call ran out of memory", e);
-            }
-        });
-        assertThat(thrown.getMessage()).as("message of %s", thrown).isNotBlank();
-        assertThat(Snapshot.of(allocator)).as("state after rejected call (%s)", thrown.getMessage()).isEqualTo(before);
-        checkInvariantsIfSelfChecking();
-    }
-
-    /** Some live and some free blocks in several classes and one raw block, so "unchanged" means something. */
-    protected void populate() {
-        List<MemorySegment> blocks = new ArrayList<>();
-        for (long size : EDGE_SIZES) {
-            blocks.add(allocator.allocate(size));
-        }
-        for (int i = 0; i < blocks.size(); i += 3) {
-            allocator.free(blocks.get(i));
-        }
-    }
-
-    /**
-     * Allocates where success is expected. An {@link OutOfMemoryError} becomes an assertion failure: JUnit treats it
-     * as unrecoverable and would end the whole test run instead of failing one test.
-     */
-    private static MemorySegment allocateExpectingSuccess(BlockAllocator allocator, long byteSize) {
-        try {
-            return allocator.allocate(byteSize);
-        } catch (OutOfMemoryError e) {
-            throw new AssertionError("allocate(" + byteSize + ") was refused after the system gave memory again", e);
-        }
-    }
-
-    private void checkInvariantsIfSelfChecking() {
-        if (allocator instanceof SelfChecking checking) {
-            checking.checkInvariants();
         }
     }
 
@@ -651,25 +384,5 @@ public abstract class BlockAllocatorContract {
     private long blockExtent(MemorySegment block) {
         SizeClass c = SizeClass.forSize(block.byteSize());
         return c.isRaw() ? SizeClass.rawMappingSize(block.byteSize(), pageSize) : c.blockSize();
-    }
-
-    /** Writes a pattern derived from the block's address, so a block moved or overwritten shows. */
-    protected static void fill(MemorySegment block) {
-        for (long i = 0; i < block.byteSize(); i++) {
-            block.set(ValueLayout.JAVA_BYTE, i, patternByte(block.address(), i));
-        }
-    }
-
-    protected static boolean patternIntact(MemorySegment block) {
-        for (long i = 0; i < block.byteSize(); i++) {
-            if (block.get(ValueLayout.JAVA_BYTE, i) != patternByte(block.address(), i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static byte patternByte(long address, long index) {
-        return (byte) ((address >>> 6) * 31 + index * 7 + 1);
     }
 }

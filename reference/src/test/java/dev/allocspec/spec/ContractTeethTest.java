@@ -1,14 +1,6 @@
 package dev.allocspec.spec;
 
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.support.descriptor.MethodSource;
-import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.lang.reflect.Method;
 import java.util.Arrays;
@@ -17,9 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
  * The contract has teeth: run against each {@link PlantedFault}, it fails at least once, and every contract test
@@ -44,27 +36,16 @@ class ContractTeethTest {
                 .containsExactlyInAnyOrderElementsOf(contractTests());
     }
 
+    /** The tests the family contract runs: its own and the safety profile's it inherits. */
     private static Set<String> contractTests() {
-        return Arrays.stream(BlockAllocatorContract.class.getDeclaredMethods())
+        return Stream.<Class<?>>of(BlockAllocatorContract.class, OffHeapAllocatorContract.class)
+                .flatMap(c -> Arrays.stream(c.getDeclaredMethods()))
                 .filter(m -> m.isAnnotationPresent(Test.class)).map(Method::getName)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static Set<String> failingContractTests(PlantedFault fault) {
         FaultyAllocatorContract.fault = fault;
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(FaultyAllocatorContract.class)).build();
-        Set<String> failed = new TreeSet<>();
-        Launcher launcher = LauncherFactory.create();
-        launcher.execute(request, new TestExecutionListener() {
-            @Override
-            public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-                if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL
-                        && test.getSource().orElse(null) instanceof MethodSource method) {
-                    failed.add(method.getMethodName());
-                }
-            }
-        });
-        return failed;
+        return ContractRun.failingTests(FaultyAllocatorContract.class);
     }
 }

@@ -20,6 +20,9 @@ public final class FaultyAllocator implements BlockAllocator {
     private final Map<Long, MemorySegment> handedOut = new ConcurrentHashMap<>();
     private final Map<Long, Thread> allocatedBy = new ConcurrentHashMap<>();
     private MemorySegment previous;
+    /** OVERLAPS_NEIGHBOUR: the double-size block whose halves overlap, and which slice's free gives it back. */
+    private MemorySegment overlapped;
+    private final Map<Long, MemorySegment> overlappingOwners = new ConcurrentHashMap<>();
     private MemorySegment delayed;
     private int allocations;
     private AllocatorStats statsAtClose;
@@ -70,6 +73,8 @@ public final class FaultyAllocator implements BlockAllocator {
             case HANDS_OUT_BLOCK_TWICE -> ++allocations % 3 == 0 && previous != null && previous.scope().isAlive()
                     ? previous.asSlice(0, Math.min(byteSize, previous.byteSize()))
                     : delegate.allocate(byteSize, byteAlignment);
+            case OVERLAPS_NEIGHBOUR -> byteSize > 0 && byteSize <= 8192 ? overlappingSlice(byteSize, byteAlignment)
+                    : delegate.allocate(byteSize, byteAlignment);
             case ACCEPTS_NEGATIVE_SIZE -> delegate.allocate(Math.max(0, byteSize), byteAlignment);
             case ACCEPTS_HUGE_SIZE -> delegate.allocate(Math.min(byteSize, SizeClass.MAX_REQUEST), byteAlignment);
             case ROUNDS_BAD_ALIGNMENT -> delegate.allocate(byteSize,
@@ -79,9 +84,40 @@ public final class FaultyAllocator implements BlockAllocator {
         };
     }
 
+    /**
+     * The first of a pair is the start of a block twice its size, the second starts halfway into it (rounded down to
+     * the alignment): both lie inside memory the delegate handed out, so the overlap corrupts data but never reaches
+     * unmapped memory. The first's free gives the double block back; the second's is dropped.
+     */
+    private MemorySegment overlappingSlice(long byteSize, long byteAlignment) {
+        if (overlapped == null || overlapped.byteSize() != 2 * byteSize || !overlapped.scope().isAlive()) {
+            overlapped = delegate.allocate(2 * byteSize, byteAlignment);
+            MemorySegment first = overlapped.asSlice(0, byteSize);
+            overlappingOwners.put(first.address(), overlapped);
+            return first;
+        }
+        long offset = byteSize / 2 / byteAlignment * byteAlignment;
+        if (offset == 0) {
+            return delegate.allocate(byteSize, byteAlignment); // too small to start inside its neighbour
+        }
+        MemorySegment second = overlapped.asSlice(offset, byteSize);
+        overlapped = null;
+        overlappingOwners.put(second.address(), MemorySegment.NULL);
+        return second;
+    }
+
     @Override
     public void free(MemorySegment block) {
         requireOpen();
+        if (fault == PlantedFault.OVERLAPS_NEIGHBOUR && block != null) {
+            MemorySegment owner = overlappingOwners.remove(block.address());
+            if (owner != null) {
+                if (owner != MemorySegment.NULL) {
+                    delegate.free(owner);
+                }
+                return;
+            }
+        }
         if (block == null && fault == PlantedFault.IGNORES_NULL) {
             return;
         }
@@ -178,6 +214,9 @@ public final class FaultyAllocator implements BlockAllocator {
 
     @Override
     public void close() {
+        if (closed && fault == PlantedFault.CLOSE_TWICE_QUIET) {
+            return;
+        }
         requireOpen();
         if (fault == PlantedFault.STATS_AFTER_CLOSE) {
             statsAtClose = delegate.stats();

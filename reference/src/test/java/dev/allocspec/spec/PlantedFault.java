@@ -14,6 +14,8 @@ public enum PlantedFault {
     IGNORES_ALIGNMENT,
     /** Every third allocation hands out the previous block again. */
     HANDS_OUT_BLOCK_TWICE,
+    /** Every other allocation of up to 8 KiB starts halfway into the one before it: live neighbours overlap. */
+    OVERLAPS_NEIGHBOUR,
     /** arenas() forgets every arena. */
     FORGETS_ARENAS,
     /** Freeing a block writes a free-list link into the block after it, which may be live. */
@@ -46,6 +48,8 @@ public enum PlantedFault {
     IGNORES_NULL,
     /** stats() keeps answering after close. */
     STATS_AFTER_CLOSE,
+    /** A second close() returns quietly instead of refusing (an "idempotent" close). */
+    CLOSE_TWICE_QUIET,
     /** close() marks the allocator closed but keeps its memory. */
     CLOSE_KEEPS_MEMORY,
     /** After the system refused memory once, the allocator refuses everything. */

@@ -1,0 +1,41 @@
+package dev.allocspec.spec;
+
+import dev.allocspec.reference.ReferenceAllocator;
+import dev.allocspec.os.OsMemory;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The safety profile run against the reference allocator with one planted fault, seen only as an
+ * {@link OffHeapAllocator} that keeps no count of live blocks: what the safety profile sees of an allocator somebody
+ * else wrote. Not run by surefire on its own: {@link SafetyTeethTest} launches it once per fault.
+ */
+class SafetyViewContract extends OffHeapAllocatorContract<OffHeapAllocator> {
+
+    static volatile PlantedFault fault;
+
+    @Override
+    protected OffHeapAllocator newAllocator() {
+        return viewOf(new FaultyAllocator(fault, new ReferenceAllocator(new ChunkPolicy(4), OsMemory.system())));
+    }
+
+    /** {@code allocator} through the three calls of {@link OffHeapAllocator} only. */
+    static OffHeapAllocator viewOf(BlockAllocator allocator) {
+        return new OffHeapAllocator() {
+            @Override
+            public MemorySegment allocate(long byteSize, long byteAlignment) {
+                return allocator.allocate(byteSize, byteAlignment);
+            }
+
+            @Override
+            public void free(MemorySegment block) {
+                allocator.free(block);
+            }
+
+            @Override
+            public void close() {
+                allocator.close();
+            }
+        };
+    }
+}
