@@ -4,8 +4,8 @@ package dev.allocspec.spec;
 final class CheckNames {
     static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract";
     static final String SAFETY_CONTRACT = "dev.allocspec.spec.OffHeapAllocatorContract";
-    static final String SAFETY_MACHINE = "dev.allocspec.properties.safety.SafetyStateMachine#checkInvariants";
-    static final String SAFETY_SCENARIOS = "dev.allocspec.properties.safety.SafetyProperties"
+    static final String SAFETY_MACHINE = "dev.allocspec.properties.allocator.SafetyStateMachine#checkInvariants";
+    static final String SAFETY_SCENARIOS = "dev.allocspec.properties.allocator.SafetyProperties"
             + "#scenariosOnAnAllocatorOfAnotherPolicyKeepSingleOwnershipAndLinearizability";
     static final String REFERENCE = "dev.allocspec.reference.ReferenceAllocator";
     static final String LOCK_FREE = "dev.allocspec.impl.LockFreeBlockAllocator";

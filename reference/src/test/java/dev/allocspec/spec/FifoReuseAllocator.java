@@ -62,16 +62,14 @@ public final class FifoReuseAllocator implements BlockAllocator {
     @Override
     public synchronized void free(MemorySegment block) {
         Objects.requireNonNull(block, "block must not be null");
-        Pooled known = block.isNative() ? pooled.get(block.address()) : null;
+        Pooled known = block.isNative() && block.scope().isAlive() ? pooled.get(block.address()) : null;
         if (known == null) {
-            delegate.free(block); // raw, or not a block handed out here: the delegate frees or rejects it
+            // raw, not a block handed out here, or a closed scope (a raw block freed before, whose address a chunk
+            // may have taken since): the delegate frees or rejects it, and knows which scopes it closed
+            delegate.free(block);
             return;
         }
         delegate.stats(); // throws if closed
-        if (!block.scope().isAlive()) {
-            throw new IllegalArgumentException("not a block of this allocator: the segment at 0x"
-                    + Long.toHexString(block.address()) + " belongs to an arena that has been closed");
-        }
         if (known.size() == FREE) {
             throw Rejections.doubleFree(block.address(), known.sizeClass());
         }

@@ -3,8 +3,6 @@ package dev.allocspec.spec;
 import dev.allocspec.reference.ReferenceAllocator;
 import dev.allocspec.os.OsMemory;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * The safety profile run against the reference allocator with one planted fault, seen only as an
  * {@link OffHeapAllocator} that keeps no count of live blocks: what the safety profile sees of an allocator somebody
@@ -16,26 +14,6 @@ class SafetyViewContract extends OffHeapAllocatorContract<OffHeapAllocator> {
 
     @Override
     protected OffHeapAllocator newAllocator() {
-        return viewOf(new FaultyAllocator(fault, new ReferenceAllocator(new ChunkPolicy(4), OsMemory.system())));
-    }
-
-    /** {@code allocator} through the three calls of {@link OffHeapAllocator} only. */
-    static OffHeapAllocator viewOf(BlockAllocator allocator) {
-        return new OffHeapAllocator() {
-            @Override
-            public MemorySegment allocate(long byteSize, long byteAlignment) {
-                return allocator.allocate(byteSize, byteAlignment);
-            }
-
-            @Override
-            public void free(MemorySegment block) {
-                allocator.free(block);
-            }
-
-            @Override
-            public void close() {
-                allocator.close();
-            }
-        };
+        return new ThreeCallView(new FaultyAllocator(fault, new ReferenceAllocator(new ChunkPolicy(4), OsMemory.system())));
     }
 }

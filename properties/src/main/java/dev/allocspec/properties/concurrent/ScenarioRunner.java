@@ -10,6 +10,7 @@ import dev.allocspec.spec.ClassStats;
 import dev.allocspec.spec.InternalPaths;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.OffHeapAllocator;
 import dev.allocspec.spec.SelfChecking;
 
 import java.lang.foreign.MemorySegment;
@@ -27,8 +28,10 @@ import java.util.function.Function;
  * Runs a {@link Scenario} on a fresh allocator and checks, during and after it: a block has one owner at a time
  * (INV-SINGLE-OWNER: every allocation claims the address in an ownership map that must not hold it), cookies written
  * at allocation are intact at free (INV-CONTENT), the recorded history of every call is linearizable
- * (INV-LINEARIZABLE, {@link LinearizabilityChecker}), and once everything is freed every class is whole again
- * (INV-NOTHING-LOST, INV-CONSERVATION) with the allocator's own invariant walk passing. The scenario's threads are
+ * (INV-LINEARIZABLE, {@link LinearizabilityChecker}), and once everything is freed nothing is live by the allocator's
+ * own count, where it keeps one, and in this family every class is whole again (INV-NOTHING-LOST,
+ * INV-CONSERVATION) with the allocator's own invariant walk passing. Any {@link OffHeapAllocator} can be run: nothing
+ * here depends on which block an allocation returns. The scenario's threads are
  * platform threads or virtual threads ({@link ThreadKind}).
  *
  * <p>What the allocator answers is recorded, not judged on the spot: a scenario never misuses the allocator, so a
@@ -52,19 +55,19 @@ public final class ScenarioRunner {
     /** The thread number of the main thread's calls: the sequential prefix, and the frees after the threads end. */
     private static final int MAIN = -1;
 
-    private final Function<ChunkPolicy, BlockAllocator> factory;
+    private final Function<ChunkPolicy, ? extends OffHeapAllocator> factory;
     private final ChunkPolicy policy;
     private final ThreadKind threads;
     /** How often each internal path of the allocators ran, over every run so far ({@link InternalPaths}). */
     private final Map<String, Long> pathCounts = new ConcurrentHashMap<>();
 
     /** A runner that builds each allocator with {@code factory} and {@code policy} and runs on platform threads. */
-    public ScenarioRunner(Function<ChunkPolicy, BlockAllocator> factory, ChunkPolicy policy) {
+    public ScenarioRunner(Function<ChunkPolicy, ? extends OffHeapAllocator> factory, ChunkPolicy policy) {
         this(factory, policy, ThreadKind.PLATFORM);
     }
 
     /** A runner that builds each allocator with {@code factory} and {@code policy} and runs on {@code threads}. */
-    public ScenarioRunner(Function<ChunkPolicy, BlockAllocator> factory, ChunkPolicy policy, ThreadKind threads) {
+    public ScenarioRunner(Function<ChunkPolicy, ? extends OffHeapAllocator> factory, ChunkPolicy policy, ThreadKind threads) {
         this.factory = factory;
         this.policy = policy;
         this.threads = threads;
@@ -87,7 +90,7 @@ public final class ScenarioRunner {
     }
 
     private Optional<Throwable> runOnce(Scenario scenario) {
-        try (BlockAllocator allocator = factory.apply(policy)) {
+        try (OffHeapAllocator allocator = factory.apply(policy)) {
             Map<Long, Integer> owners = new ConcurrentHashMap<>();
             ConcurrentLinkedQueue<MemorySegment> handedOff = new ConcurrentLinkedQueue<>();
             List<List<MemorySegment>> held = new ArrayList<>();
@@ -137,7 +140,7 @@ public final class ScenarioRunner {
         }
     }
 
-    private static void runOps(BlockAllocator allocator, List<Scenario.Op> ops, int me, List<MemorySegment> held,
+    private static void runOps(OffHeapAllocator allocator, List<Scenario.Op> ops, int me, List<MemorySegment> held,
                                Map<Long, Integer> owners, ConcurrentLinkedQueue<MemorySegment> handedOff,
                                History history) {
         for (int i = 0; i < ops.size(); i++) {
@@ -185,10 +188,10 @@ public final class ScenarioRunner {
     }
 
     /** Allocates, recording the call; null when the allocator threw (the history check judges it). */
-    private static MemorySegment allocate(BlockAllocator allocator, long size, int me, History history) {
+    private static MemorySegment allocate(OffHeapAllocator allocator, long size, int me, History history) {
         long invoked = history.tick();
         try {
-            MemorySegment block = allocator.allocate(size);
+            MemorySegment block = allocator.allocate(size, 1);
             history.record(new Call(me, Call.Kind.ALLOCATE, size, block.address(), Call.Outcome.OK, null, invoked,
                     history.tick()));
             return block;
@@ -203,7 +206,7 @@ public final class ScenarioRunner {
      * Checks the cookie, gives up ownership, then frees, recording the call: in that order, so a new owner can claim
      * the address.
      */
-    private static void release(BlockAllocator allocator, MemorySegment block, Map<Long, Integer> owners, int me,
+    private static void release(OffHeapAllocator allocator, MemorySegment block, Map<Long, Integer> owners, int me,
                                 History history, String step) {
         Cookie.requireIntact(block, step);
         owners.remove(block.address());
@@ -235,17 +238,31 @@ public final class ScenarioRunner {
         }
     }
 
-    /** Once everything is freed: every class whole again, nothing live (INV-NOTHING-LOST), the allocator's own walk. */
-    static void checkEverythingCameBack(BlockAllocator allocator) {
-        AllocatorStats stats = allocator.stats();
+    /**
+     * Once everything is freed: nothing live by the allocator's own count, where it keeps one; in this family every
+     * class whole again (INV-NOTHING-LOST); the allocator's own walk.
+     */
+    static void checkEverythingCameBack(OffHeapAllocator allocator) {
+        allocator.liveBlocks().ifPresent(live -> {
+            if (live != 0) {
+                throw new InvariantViolation(Invariant.NOTHING_LOST, "after freeing everything the allocator counts "
+                        + live + " live blocks");
+            }
+        });
+        if (allocator instanceof BlockAllocator family) {
+            everyClassIsWhole(family.stats());
+        }
+        if (allocator instanceof SelfChecking checking) {
+            checking.checkInvariants();
+        }
+    }
+
+    private static void everyClassIsWhole(AllocatorStats stats) {
         for (ClassStats c : stats.pools()) {
             if (c.live() != 0 || c.free() != c.carved()) {
                 throw new InvariantViolation(Invariant.NOTHING_LOST, "class " + c.sizeClass() + " after freeing "
                         + "everything: " + c);
             }
-        }
-        if (allocator instanceof SelfChecking checking) {
-            checking.checkInvariants();
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.allocspec.properties.concurrent;
 
-import dev.allocspec.spec.BlockAllocator;
+import dev.allocspec.spec.OffHeapAllocator;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
 
@@ -59,7 +59,7 @@ public record Soak(int threads, long operations, int generations, ScenarioRunner
      *
      * @throws InvariantViolation the first invariant found broken
      */
-    public Result run(BlockAllocator allocator) throws InterruptedException {
+    public Result run(OffHeapAllocator allocator) throws InterruptedException {
         List<ConcurrentLinkedQueue<MemorySegment>> inboxes = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             inboxes.add(new ConcurrentLinkedQueue<>());
@@ -99,7 +99,7 @@ public record Soak(int threads, long operations, int generations, ScenarioRunner
     }
 
     /** One thread's share; blocks it hands off go to another thread's inbox, and what it holds at the end too. */
-    private record Worker(BlockAllocator allocator, int me, List<ConcurrentLinkedQueue<MemorySegment>> inboxes,
+    private record Worker(OffHeapAllocator allocator, int me, List<ConcurrentLinkedQueue<MemorySegment>> inboxes,
                           Map<Long, Long> owners, AtomicLong crossThreadFrees, long operations,
                           SplittableRandom random) {
 
@@ -117,7 +117,7 @@ public record Soak(int threads, long operations, int generations, ScenarioRunner
                     release(allocator, incoming, owners, "thread " + id + " operation " + op);
                     crossThreadFrees.incrementAndGet();
                 } else if (held.size() < MAX_HELD && (held.isEmpty() || random.nextBoolean())) {
-                    MemorySegment block = allocator.allocate(SIZES[random.nextInt(SIZES.length)]);
+                    MemorySegment block = allocator.allocate(SIZES[random.nextInt(SIZES.length)], 1);
                     Long other = owners.putIfAbsent(block.address(), id);
                     if (other != null) {
                         throw new InvariantViolation(Invariant.SINGLE_OWNER, "block 0x"
@@ -144,7 +144,7 @@ public record Soak(int threads, long operations, int generations, ScenarioRunner
         }
     }
 
-    private static void release(BlockAllocator allocator, MemorySegment block, Map<Long, Long> owners, String when) {
+    private static void release(OffHeapAllocator allocator, MemorySegment block, Map<Long, Long> owners, String when) {
         Cookie.requireIntact(block, when);
         owners.remove(block.address());
         allocator.free(block);
