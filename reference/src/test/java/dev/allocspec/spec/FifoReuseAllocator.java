@@ -19,6 +19,7 @@ import java.util.Objects;
  * queue of its class and is handed out again from there, never given back to the delegate before {@link #close()}.
  * Single-threaded use only (as the contract tests and the state machine use it), so plain collections under a lock.
  */
+@SuppressWarnings("restricted") // a block's whole extent, in its chunk's scope
 public final class FifoReuseAllocator implements BlockAllocator {
 
     private final BlockAllocator delegate;
@@ -27,11 +28,18 @@ public final class FifoReuseAllocator implements BlockAllocator {
     /** Every pooled block the delegate carved and this allocator handed out: its class and its size now. */
     private final Map<Long, Pooled> pooled = new HashMap<>();
 
-    /** A pooled block's class, and the size it was last allocated with ({@link #FREE} while free). */
-    private record Pooled(SizeClass sizeClass, long size) {
+    /**
+     * A pooled block's class, the size it was last allocated with ({@link #FREE} while free), and the whole block as a
+     * segment in its chunk's scope, which the next owner's segment is cut from.
+     */
+    private record Pooled(SizeClass sizeClass, long size, MemorySegment whole) {
+        Pooled withSize(long newSize) {
+            return new Pooled(sizeClass, newSize, whole);
+        }
     }
 
     private static final long FREE = -1;
+    private boolean closed;
 
     /** FIFO reuse in front of {@code delegate}. */
     public FifoReuseAllocator(BlockAllocator delegate) {
@@ -46,17 +54,17 @@ public final class FifoReuseAllocator implements BlockAllocator {
         SizeClass c = byteSize < 0 || byteAlignment <= 0 || Long.bitCount(byteAlignment) != 1
                 || byteAlignment > pageSize ? SizeClass.RAW : SizeClass.forRequest(byteSize, byteAlignment, pageSize);
         ArrayDeque<Long> queue = freeQueues.get(c);
-        delegate.stats(); // throws if closed, before anything changes
+        requireOpen();
         if (queue == null || queue.isEmpty()) {
             MemorySegment fresh = delegate.allocate(byteSize, byteAlignment); // checks the arguments
             if (!c.isRaw()) {
-                pooled.put(fresh.address(), new Pooled(c, byteSize));
+                pooled.put(fresh.address(), new Pooled(c, byteSize, fresh.reinterpret(c.blockSize())));
             }
             return fresh;
         }
-        long address = queue.removeFirst();
-        pooled.put(address, new Pooled(c, byteSize));
-        return chunkOf(address).asSlice(address - chunkOf(address).address(), byteSize);
+        Pooled reused = pooled.get(queue.removeFirst()).withSize(byteSize);
+        pooled.put(reused.whole().address(), reused);
+        return reused.whole().asSlice(0, byteSize);
     }
 
     @Override
@@ -69,24 +77,15 @@ public final class FifoReuseAllocator implements BlockAllocator {
             delegate.free(block);
             return;
         }
-        delegate.stats(); // throws if closed
+        requireOpen();
         if (known.size() == FREE) {
             throw Rejections.doubleFree(block.address(), known.sizeClass());
         }
         if (block.byteSize() != known.size()) {
             throw Rejections.wrongSize(block.address(), block.byteSize(), known.size(), known.sizeClass());
         }
-        pooled.put(block.address(), new Pooled(known.sizeClass(), FREE));
+        pooled.put(block.address(), known.withSize(FREE));
         freeQueues.get(known.sizeClass()).addLast(block.address());
-    }
-
-    private MemorySegment chunkOf(long address) {
-        return delegate.arenas().stream().filter(a -> contains(a, address)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no chunk holds 0x" + Long.toHexString(address)));
-    }
-
-    private static boolean contains(MemorySegment arena, long address) {
-        return arena.address() <= address && address < arena.address() + arena.byteSize();
     }
 
     @Override
@@ -108,6 +107,14 @@ public final class FifoReuseAllocator implements BlockAllocator {
 
     @Override
     public synchronized void close() {
+        requireOpen();
+        closed = true;
         delegate.close();
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw Rejections.closed();
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.allocspec.verifier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.allocspec.spec.Invariant;
+import dev.allocspec.spec.Profile;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,47 +23,82 @@ import java.util.List;
  * @param strategies        what was verified: each strategy with its thread-cache setting, or the --impl factory
  * @param notValidated      what the verdict does not cover on this platform, and why (e.g. the native 128-bit CAS
  *                          when this jar has no routine for the architecture); empty when it covers everything
+ * @param profile           safety (what every allocator must do) or family (safety and jalib's policy)
+ * @param notes             checks that ran weaker for want of an optional part of the allocator's interface
  * @param verdict           PASS when every check held and every negative control was caught, else FAIL
+ * @param policyDiffers     in the family profile, when only family invariants failed: the finding that the
+ *                          allocator is safe but of another policy; else null
  * @param fingerprint       the platform
  * @param invariants        one row per invariant of the catalogue
  * @param findings          every check's result
  */
 public record Report(int schemaVersion, String tool, String startedAt, long durationSeconds, String depth,
-                     List<String> strategies, List<String> notValidated, String verdict, Fingerprint fingerprint,
-                     List<InvariantRow> invariants, List<Finding> findings) {
+                     List<String> strategies, List<String> notValidated, String profile, List<String> notes,
+                     String verdict, String policyDiffers, Fingerprint fingerprint, List<InvariantRow> invariants,
+                     List<Finding> findings) {
 
-    /** The version of report.json's schema; raised on any incompatible change. */
-    public static final int SCHEMA_VERSION = 1;
+    /** The version of report.json's schema; raised on any incompatible change (2: profiles, NOT APPLICABLE rows). */
+    public static final int SCHEMA_VERSION = 2;
 
     /**
      * One invariant's result.
      *
      * @param id        the stable ID
      * @param statement the invariant in one line
-     * @param result    PASS, FAIL, or NOT RUN when no check of it ran in this verification
+     * @param profile   the profile it belongs to: safety or family
+     * @param result    PASS, FAIL, NOT RUN when no check of it ran in this verification, or NOT APPLICABLE when the
+     *                  verification's profile does not hold the allocator to it
      * @param checks    the checks that covered it, with their targets
      * @param samples   tries, steps or samples behind it, summed
      */
-    public record InvariantRow(String id, String statement, String result, List<String> checks, long samples) {
+    public record InvariantRow(String id, String profile, String statement, String result, List<String> checks,
+                               long samples) {
     }
 
     static Report of(String startedAt, long seconds, String depth, List<String> strategies, List<String> notValidated,
-                     Fingerprint fingerprint, List<Finding> findings) {
+                     Profile profile, List<String> notes, Fingerprint fingerprint, List<Finding> findings) {
         List<InvariantRow> rows = new ArrayList<>();
         for (Invariant inv : Invariant.values()) {
+            if (!profile.checks(inv)) {
+                rows.add(new InvariantRow(inv.id(), inv.profile().label(), inv.statement(), "NOT APPLICABLE",
+                        List.of(), 0));
+                continue;
+            }
             List<Finding> covering = findings.stream()
                     .filter(f -> inv.enforcedBy().stream().anyMatch(f::covers) || inv.id().equals(f.violated()))
                     .toList();
             boolean failed = covering.stream().anyMatch(f -> !f.passed()
                     && (f.violated() == null || f.violated().equals(inv.id())));
             String result = covering.isEmpty() ? "NOT RUN" : failed ? "FAIL" : "PASS";
-            rows.add(new InvariantRow(inv.id(), inv.statement(), result,
+            rows.add(new InvariantRow(inv.id(), inv.profile().label(), inv.statement(), result,
                     covering.stream().map(f -> f.check() + " [" + f.target() + "]").distinct().toList(),
                     covering.stream().mapToLong(Finding::samples).sum()));
         }
         boolean pass = findings.stream().allMatch(Finding::passed) && !findings.isEmpty();
         return new Report(SCHEMA_VERSION, "allocspec-verify " + version(), startedAt, seconds, depth, strategies,
-                notValidated, pass ? "PASS" : "FAIL", fingerprint, rows, findings);
+                notValidated, profile.label(), List.copyOf(notes), pass ? "PASS" : "FAIL",
+                policyDiffers(profile, rows), fingerprint, rows, findings);
+    }
+
+    /**
+     * The finding of a family verification in which only policy failed: every safety invariant that ran held, and
+     * some family invariant failed. Null otherwise.
+     */
+    private static String policyDiffers(Profile profile, List<InvariantRow> rows) {
+        List<String> failedFamily = rows.stream().filter(r -> r.result().equals("FAIL")
+                && r.profile().equals(Profile.FAMILY.label())).map(InvariantRow::id).toList();
+        boolean safetyHeld = rows.stream().filter(r -> r.profile().equals(Profile.SAFETY.label()))
+                .noneMatch(r -> r.result().equals("FAIL"));
+        if (profile != Profile.FAMILY || failedFamily.isEmpty() || !safetyHeld) {
+            return null;
+        }
+        return "policy differs: " + String.join(", ", failedFamily) + " failed, every safety invariant held — a "
+                + "safe allocator of another policy than jalib's (verify it with --profile safety)";
+    }
+
+    /** {@link #policyDiffers}, if there is that finding. */
+    java.util.Optional<String> policyDiffersFinding() {
+        return java.util.Optional.ofNullable(policyDiffers);
     }
 
     static ObjectMapper json() {
@@ -83,6 +119,13 @@ public record Report(int schemaVersion, String tool, String startedAt, long dura
                 : failedChecks + " check(s) failed; the failing invariants and their counterexamples are below.")
                 .append("\n\n");
         notValidated.forEach(line -> md.append("**").append(line).append(".**\n\n"));
+        if (policyDiffers != null) {
+            md.append("**Finding: ").append(policyDiffers).append(".**\n\n");
+        }
+        md.append("- profile: **").append(profile).append("** (").append(Profile.byLabel(profile).binds())
+                .append(")").append(profile.equals(Profile.SAFETY.label()) ? "; the family's policy invariants "
+                        + "are NOT APPLICABLE" : "").append("\n");
+        notes.forEach(note -> md.append("- note: ").append(note).append("\n"));
         md.append("- depth: ").append(depth).append(", verified: ").append(String.join(", ", strategies))
                 .append("\n- started ").append(startedAt).append(", took ").append(durationSeconds).append(" s\n")
                 .append("- ").append(tool).append(", report schema ").append(schemaVersion).append("\n\n");
@@ -102,11 +145,13 @@ public record Report(int schemaVersion, String tool, String startedAt, long dura
                 : String.join("<br>", p.nativeLibraries()));
         row(md, "automatic strategy", p.automaticStrategy());
 
-        md.append("\n## Invariants\n\n| ID | result | samples | checks |\n|---|---|---|---|\n");
+        md.append("\n## Invariants\n\n| ID | profile | result | samples | checks |\n|---|---|---|---|---|\n");
         for (InvariantRow r : invariants) {
-            md.append("| ").append(r.id()).append(" | ").append(r.result().equals("FAIL") ? "**FAIL**" : r.result())
+            md.append("| ").append(r.id()).append(" | ").append(r.profile()).append(" | ")
+                    .append(r.result().equals("FAIL") ? "**FAIL**" : r.result())
                     .append(" | ").append(r.samples()).append(" | ")
-                    .append(r.checks().isEmpty() ? "none in this run" : String.join("<br>", r.checks()))
+                    .append(r.result().equals("NOT APPLICABLE") ? "this family's policy: not checked in the safety "
+                            + "profile" : r.checks().isEmpty() ? "none in this run" : String.join("<br>", r.checks()))
                     .append(" |\n");
         }
 

@@ -13,6 +13,11 @@ import dev.allocspec.reference.ReferenceAllocator;
 import dev.allocspec.spec.AllocatorFactory;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.OffHeapAllocator;
+import dev.allocspec.spec.OffHeapAllocatorFactory;
+import dev.allocspec.spec.Profile;
+import dev.allocspec.os.MemorySource;
+import dev.allocspec.properties.allocator.AllocatorStateMachine;
 
 import java.io.File;
 import java.io.IOException;
@@ -39,23 +44,45 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
 final class Verification {
 
     /**
-     * One allocator configuration to verify, and the internal paths its property runs must reach: on one thread (the
-     * state machine, and scenarios on virtual threads, which share stripe caches) and in scenarios on platform
-     * threads (where threads end, so their caches are reclaimed).
+     * One allocator configuration to verify, the profile to verify it in, and the internal paths its property runs
+     * must reach: on one thread (the state machine, and scenarios on virtual threads, which share stripe caches) and
+     * in scenarios on platform threads (where threads end, so their caches are reclaimed).
+     *
+     * @param family the family factory, or null for an allocator that is only an {@link OffHeapAllocator}
+     * @param safety the same allocators through the safety profile's interface
      */
-    record Target(String label, AllocatorFactory factory, Set<String> sequentialPaths, Set<String> concurrentPaths) {
+    record Target(String label, Profile profile, AllocatorFactory family, OffHeapAllocatorFactory safety,
+                  Set<String> sequentialPaths, Set<String> concurrentPaths) {
 
-        /** A target whose property runs need reach no internal path (an allocator that counts none, say). */
-        Target(String label, AllocatorFactory factory) {
-            this(label, factory, Set.of(), Set.of());
+        /** A family allocator, verified in {@code profile}. */
+        static Target ofFamily(String label, Profile profile, AllocatorFactory family, Set<String> sequentialPaths,
+                               Set<String> concurrentPaths) {
+            OffHeapAllocatorFactory safety = new OffHeapAllocatorFactory() {
+                @Override
+                public OffHeapAllocator create() {
+                    return family.create(AllocatorStateMachine.POLICY, OsMemory.system());
+                }
+
+                @Override
+                public Optional<OffHeapAllocator> create(MemorySource memory) {
+                    return Optional.of(family.create(AllocatorStateMachine.POLICY, memory));
+                }
+            };
+            return new Target(label, profile, family, safety, sequentialPaths, concurrentPaths);
+        }
+
+        /** An allocator anyone wrote, verified in the safety profile; its runs need reach no internal path. */
+        static Target ofSafety(String label, OffHeapAllocatorFactory safety) {
+            return new Target(label, Profile.SAFETY, null, safety, Set.of(), Set.of());
         }
 
         Target relabelled(String newLabel) {
-            return new Target(newLabel, factory, sequentialPaths, concurrentPaths);
+            return new Target(newLabel, profile, family, safety, sequentialPaths, concurrentPaths);
         }
     }
 
-    private static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract#";
+    private static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract";
+    private static final String SAFETY_CONTRACT = "dev.allocspec.spec.OffHeapAllocatorContract";
     private static final String NEGATIVE_CONTROL = "negative-control";
     /** Chunks of eight blocks: the long runs cross chunk boundaries often, as the properties' policy makes them. */
     private static final ChunkPolicy DIFFERENTIAL_POLICY = new ChunkPolicy(8);
@@ -134,20 +161,45 @@ final class Verification {
         }
     }
 
+    /**
+     * The contract tests of the target's profile: the family's (which include the safety tests it does not replace
+     * with stronger ones), or the safety profile's alone. Each finding names the class that declares its test.
+     */
     private void contract(Target target) {
-        beginStage("contract tests: " + target.label());
-        VerifierContract.factory = target.factory();
-        for (JUnitStage.TestResult result : JUnitStage.run(selectClass(VerifierContract.class))) {
-            record(new Finding("contract", "BlockAllocatorContract#" + result.method(),
-                    CONTRACT + result.method(), target.label(), 1, result.passed(),
-                    result.passed() ? null : Finding.invariantNamedIn(String.valueOf(result.failure())),
-                    result.detail()));
+        beginStage("contract tests (" + target.profile().label() + " profile): " + target.label());
+        Class<?> contract;
+        if (target.profile() == Profile.FAMILY) {
+            VerifierContract.factory = target.family();
+            contract = VerifierContract.class;
+        } else {
+            VerifierSafetyContract.factory = target.safety();
+            contract = VerifierSafetyContract.class;
+        }
+        for (JUnitStage.TestResult result : JUnitStage.run(selectClass(contract))) {
+            String declaredBy = declaresTest(CONTRACT, result.method()) && target.profile() == Profile.FAMILY
+                    ? CONTRACT : SAFETY_CONTRACT;
+            String check = declaredBy.substring(declaredBy.lastIndexOf('.') + 1) + "#" + result.method();
+            record(new Finding("contract", check, declaredBy + "#" + result.method(), target.label(), 1,
+                    result.passed(), result.passed() ? null : Finding.invariantNamedIn(String.valueOf(
+                            result.failure())), result.detail()));
+        }
+    }
+
+    /** Whether the contract class {@code className} itself declares the test {@code method}. */
+    private static boolean declaresTest(String className, String method) {
+        try {
+            return Arrays.stream(Class.forName(className).getDeclaredMethods())
+                    .anyMatch(m -> m.getName().equals(method));
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("the contract class " + className + " is missing from the jar", e);
         }
     }
 
     private void properties(Target target) {
-        beginStage("state-machine properties: " + target.label());
-        VerifierProperties.factory = target.factory();
+        beginStage("state-machine properties (" + target.profile().label() + " profile): " + target.label());
+        VerifierProperties.profile = target.profile();
+        VerifierProperties.factory = target.family();
+        VerifierProperties.safetyFactory = target.safety();
         VerifierProperties.label = target.label();
         VerifierProperties.sequentialPaths = target.sequentialPaths();
         VerifierProperties.concurrentPaths = target.concurrentPaths();
@@ -155,9 +207,10 @@ final class Verification {
         VerifierProperties.concurrentTries = tries == null ? depth.concurrentTries : Math.max(1, tries / 10);
         JUnitStage.run(selectClass(VerifierProperties.class));
 
-        sequentialFinding("state machine: refines the reference", VerifierProperties.sequentialReport, target);
-        sequentialFinding("state machine on a virtual thread: refines the reference",
-                VerifierProperties.virtualSequentialReport, target);
+        String claim = target.profile() == Profile.FAMILY ? "refines the reference" : "keeps the safety invariants";
+        sequentialFinding("state machine: " + claim, VerifierProperties.sequentialReport, target);
+        sequentialFinding("state machine on a virtual thread: " + claim, VerifierProperties.virtualSequentialReport,
+                target);
         concurrentFinding("concurrent scenarios", VerifierProperties.concurrentFailure, target);
         concurrentFinding("concurrent scenarios on virtual threads", VerifierProperties.virtualConcurrentFailure,
                 target);
@@ -165,13 +218,15 @@ final class Verification {
 
     /** The finding of one state-machine property run; {@code sequential} is null if it did not run to a report. */
     private void sequentialFinding(String check, PropertyReport sequential, Target target) {
+        String covers = target.profile() == Profile.FAMILY ? "dev.allocspec.properties.allocator."
+                : "dev.allocspec.properties.allocator.SafetyStateMachine";
         if (sequential == null) {
-            record(new Finding("properties", check, "dev.allocspec.properties.allocator.", target.label(), 0,
+            record(new Finding("properties", check, covers, target.label(), 0,
                     false, null, "the property did not run to a report"));
             return;
         }
         Optional<Failure> failure = sequential.failure();
-        record(new Finding("properties", check, "dev.allocspec.properties.allocator.", target.label(),
+        record(new Finding("properties", check, covers, target.label(),
                 sequential.steps(), failure.isEmpty(),
                 failure.map(f -> Finding.invariantNamedIn(String.valueOf(f.cause().getMessage()))).orElse(null),
                 failure.map(Failure::report).orElse("")));
@@ -190,16 +245,17 @@ final class Verification {
     }
 
     /**
-     * The long runs, scaled by depth: a differential run against the reference (the project's allocator only: it
-     * compares positions, which are this family's policy) and a bounded soak with generations of threads.
+     * The long runs, scaled by depth: a differential run against the reference (the project's allocator in the family
+     * profile only: it compares positions, which are this family's policy) and a bounded soak with generations of
+     * threads.
      */
     private void longRuns(Target target) {
         beginStage("long runs: " + target.label());
-        if (projectAllocator) {
+        if (projectAllocator && target.profile() == Profile.FAMILY) {
             record(longRun("differential run: " + depth.differentialSteps + " steps against the reference",
                     "dev.allocspec.properties.allocator.DifferentialRunTest#", target, depth.differentialSteps, () -> {
                         try (BlockAllocator reference = new ReferenceAllocator(DIFFERENTIAL_POLICY, OsMemory.system());
-                             BlockAllocator system = target.factory().create(DIFFERENTIAL_POLICY, OsMemory.system())) {
+                             BlockAllocator system = target.family().create(DIFFERENTIAL_POLICY, OsMemory.system())) {
                             DifferentialRun.run(reference, system, depth.differentialSteps, 20261122L);
                         }
                     }));
@@ -208,7 +264,9 @@ final class Verification {
         record(longRun("soak: " + soak.operations() + " operations, " + soak.generations() + " generations of "
                         + soak.threads() + " threads", "dev.allocspec.properties.concurrent.SoakTest#", target,
                 soak.operations(), () -> {
-                    try (BlockAllocator allocator = target.factory().create(DIFFERENTIAL_POLICY, OsMemory.system())) {
+                    try (OffHeapAllocator allocator = target.family() != null
+                            ? target.family().create(DIFFERENTIAL_POLICY, OsMemory.system())
+                            : target.safety().create()) {
                         soak.run(allocator);
                     }
                 }));

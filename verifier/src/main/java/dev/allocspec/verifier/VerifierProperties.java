@@ -8,7 +8,10 @@ import dev.allocspec.properties.harness.Failure;
 import dev.allocspec.properties.harness.ModelBasedRunner;
 import dev.allocspec.properties.harness.PropertyReport;
 import dev.allocspec.properties.harness.Settings;
+import dev.allocspec.properties.allocator.SafetyStateMachine;
 import dev.allocspec.spec.AllocatorFactory;
+import dev.allocspec.spec.OffHeapAllocatorFactory;
+import dev.allocspec.spec.Profile;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
@@ -21,8 +24,10 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 class VerifierProperties {
 
-    /** Set by the verifier before each launch. */
+    /** Set by the verifier before each launch: the profile, and the factories (the family's null in safety). */
+    static volatile Profile profile = Profile.FAMILY;
     static volatile AllocatorFactory factory;
+    static volatile OffHeapAllocatorFactory safetyFactory;
     static volatile String label;
     static volatile Settings settings;
     static volatile int concurrentTries;
@@ -37,14 +42,14 @@ class VerifierProperties {
     static volatile Optional<Failure> virtualConcurrentFailure;
 
     @Test
-    void refinesTheReference() {
+    void stateMachineHolds() {
         sequentialReport = null;
         sequentialReport = stateMachine(label);
         failIfBroken(sequentialReport);
     }
 
     @Test
-    void refinesTheReferenceOnAVirtualThread() throws InterruptedException {
+    void stateMachineHoldsOnAVirtualThread() throws InterruptedException {
         virtualSequentialReport = null;
         AtomicReference<PropertyReport> report = new AtomicReference<>();
         // A throwable escaping the property leaves the report null: the verifier then says it did not run.
@@ -53,9 +58,12 @@ class VerifierProperties {
         failIfBroken(virtualSequentialReport);
     }
 
+    /** The family's machine (refinement of the reference) or the safety profile's (live blocks only). */
     private static PropertyReport stateMachine(String name) {
-        PropertyReport report = new ModelBasedRunner<>(new AllocatorStateMachine(name,
-                policy -> factory.create(policy, OsMemory.system())).requiring(sequentialPaths), settings).check();
+        PropertyReport report = profile == Profile.FAMILY
+                ? new ModelBasedRunner<>(new AllocatorStateMachine(name, policy -> factory.create(policy,
+                        OsMemory.system())).requiring(sequentialPaths), settings).check()
+                : new ModelBasedRunner<>(new SafetyStateMachine(name, safetyFactory::create), settings).check();
         System.out.println(report.summary());
         return report;
     }
@@ -85,8 +93,9 @@ class VerifierProperties {
 
     private static Optional<Failure> concurrentScenarios(ScenarioRunner.ThreadKind threads) {
         String name = label + " concurrent" + (threads == ScenarioRunner.ThreadKind.VIRTUAL ? ", virtual threads" : "");
-        ConcurrentProperty property = new ConcurrentProperty(name, new ScenarioRunner(
-                policy -> factory.create(policy, OsMemory.system()), AllocatorStateMachine.POLICY, threads), 10, 400)
+        ConcurrentProperty property = new ConcurrentProperty(name, new ScenarioRunner(profile == Profile.FAMILY
+                ? policy -> factory.create(policy, OsMemory.system()) : policy -> safetyFactory.create(),
+                AllocatorStateMachine.POLICY, threads), 10, 400)
                 .requiring(threads == ScenarioRunner.ThreadKind.VIRTUAL ? sequentialPaths : concurrentPaths);
         Optional<Failure> failure = property.check(settings.withTries(concurrentTries));
         System.out.println(name + ": internal paths " + property.pathCounts());

@@ -5,6 +5,8 @@ import dev.allocspec.impl.CasStrategy;
 import dev.allocspec.impl.LockFreeBlockAllocator;
 import dev.allocspec.properties.allocator.AllocatorStateMachine;
 import dev.allocspec.spec.AllocatorFactory;
+import dev.allocspec.spec.OffHeapAllocatorFactory;
+import dev.allocspec.spec.Profile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,10 +63,18 @@ public final class VerifyCommand implements Callable<Integer> {
     private ThreadCacheChoice threadCache;
 
     @Option(names = "--impl", paramLabel = "FACTORY_CLASS",
-            description = "Verify another BlockAllocator instead: a class implementing "
-                    + "dev.allocspec.spec.AllocatorFactory with a public no-arg constructor, or an enum constant "
-                    + "(Enum.CONSTANT) implementing it, on the class path.")
+            description = "Verify another allocator instead: a class implementing "
+                    + "dev.allocspec.spec.OffHeapAllocatorFactory (any allocator: allocate, free, close) or "
+                    + "dev.allocspec.spec.AllocatorFactory (a BlockAllocator of this family), with a public no-arg "
+                    + "constructor, or an enum constant (Enum.CONSTANT) implementing one, on the class path. The "
+                    + "adapters in the jar: dev.allocspec.adapters.Adapters.GLIBC and the other constants.")
     private String impl;
+
+    @Option(names = "--profile", paramLabel = "safety|family",
+            description = "Which invariants to hold the allocator to: safety (what every allocator must do) or "
+                    + "family (safety and jalib's policy: size classes, LIFO reuse, carving order, refinement of the "
+                    + "reference). Default: family for this project's allocator, safety for --impl.")
+    private String profileName;
 
     @Option(names = "--out", defaultValue = "allocspec-report", paramLabel = "DIR",
             description = "Where to write report.md and report.json (default: ${DEFAULT-VALUE}).")
@@ -120,29 +130,70 @@ public final class VerifyCommand implements Callable<Integer> {
         List<Verification.Target> targets = new ArrayList<>();
         List<String> verified = new ArrayList<>(); // the report's "verified" line: one entry per target
         List<CasStrategy> strategies = impl == null ? strategies() : List.of();
+        Profile profile = profile();
+        List<String> notes = new ArrayList<>();
         if (impl != null) {
-            AllocatorFactory factory = loadFactory(impl);
-            targets.add(new Verification.Target(impl, factory));
-            verified.add(impl);
+            Object factory = loadFactory(impl);
+            if (factory instanceof OffHeapAllocatorFactory safety && safety.unavailableReason().isPresent()) {
+                stdout.println("allocspec-verify: NOT RUN: " + impl + " cannot be made here: "
+                        + safety.unavailableReason().get());
+                return NOT_RUN;
+            }
+            targets.add(target(impl, profile, factory));
+            notes.addAll(Capabilities.notes(targets.getFirst().safety(), profile));
+            verified.add(impl + " (" + profile.label() + " profile)");
         } else {
             for (CasStrategy s : strategies) {
                 for (boolean cached : threadCache.settings()) {
                     String configuration = s + (cached ? "" : " without thread caches");
                     // Small cache thresholds, as the chunk policy of the properties is small: so that their runs
                     // reach refills, flushes, low-water passes and reclaims, which they are then required to.
-                    targets.add(new Verification.Target("lock-free " + configuration,
+                    targets.add(Verification.Target.ofFamily("lock-free " + configuration, profile,
                             (policy, memory) -> LockFreeBlockAllocator.builder().strategy(s).threadCache(cached)
                                     .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).policy(policy)
                                     .memory(memory).build(),
-                            cached ? AllocatorStateMachine.SEQUENTIAL_CACHE_PATHS : Set.of(),
-                            cached ? ALL_CACHE_PATHS : Set.of()));
-                    verified.add(configuration);
+                            cached && profile == Profile.FAMILY ? AllocatorStateMachine.SEQUENTIAL_CACHE_PATHS
+                                    : Set.of(),
+                            cached && profile == Profile.FAMILY ? ALL_CACHE_PATHS : Set.of()));
+                    verified.add(configuration + (profile == Profile.FAMILY ? "" : " (safety profile)"));
                 }
             }
         }
         String journal = System.getProperty(Journal.PROPERTY);
-        return journal == null ? superviseChecks(stdout, targets.size(), verified, notValidated(strategies))
-                : runChecks(stdout, targets, strategies, Path.of(journal));
+        return journal == null ? superviseChecks(stdout, targets.size(), verified, notValidated(strategies),
+                profile, notes) : runChecks(stdout, targets, strategies, Path.of(journal));
+    }
+
+    /** The exit code when the allocator cannot be made on this machine (a native library that is absent, say). */
+    static final int NOT_RUN = 3;
+
+    /** {@code --profile}, or its default: family for our allocator, safety for {@code --impl}. */
+    private Profile profile() {
+        if (profileName == null) {
+            return impl == null ? Profile.FAMILY : Profile.SAFETY;
+        }
+        try {
+            return Profile.byLabel(profileName);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--profile: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The target for an {@code --impl} factory: the family profile needs a family factory (it compares positions with
+     * the reference); the safety profile takes either.
+     */
+    private Verification.Target target(String label, Profile profile, Object factory) {
+        if (factory instanceof AllocatorFactory family) {
+            return Verification.Target.ofFamily(label, profile, family, Set.of(), Set.of());
+        }
+        if (profile == Profile.FAMILY) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--profile family needs a family allocator: "
+                    + label + " implements " + OffHeapAllocatorFactory.class.getSimpleName() + ", not "
+                    + AllocatorFactory.class.getName() + " (the family profile compares every block's position with "
+                    + "the reference's); use --profile safety");
+        }
+        return Verification.Target.ofSafety(label, (OffHeapAllocatorFactory) factory);
     }
 
     /**
@@ -163,8 +214,8 @@ public final class VerifyCommand implements Callable<Integer> {
      * configuration, one after the other. Each journals what it found; the report is written here from the journals,
      * with a failing finding for a checking JVM that died before it finished.
      */
-    private int superviseChecks(PrintStream stdout, int targets, List<String> verified, List<String> notValidated)
-            throws IOException, InterruptedException {
+    private int superviseChecks(PrintStream stdout, int targets, List<String> verified, List<String> notValidated,
+                                Profile profile, List<String> notes) throws IOException, InterruptedException {
         Instant startedAt = Instant.now();
         Fingerprint fingerprint = Fingerprint.probe();
         boolean matrix = jvmMatrix != null ? jvmMatrix : depth.jvmMatrix;
@@ -181,7 +232,7 @@ public final class VerifyCommand implements Callable<Integer> {
             stagesBefore += stageCount(targets, configuration);
         }
         return report(stdout, startedAt.toString(), Duration.between(startedAt, Instant.now()).toSeconds(),
-                verifiedUnder, notValidated, fingerprint, findings);
+                verifiedUnder, notValidated, profile, notes, fingerprint, findings);
     }
 
     private int stageCount(int targets, JvmConfiguration configuration) {
@@ -232,16 +283,17 @@ public final class VerifyCommand implements Callable<Integer> {
 
     /** Writes report.md and report.json, prints the verdict and what failed, and returns the exit code. */
     private int report(PrintStream stdout, String startedAt, long seconds, List<String> verified,
-                       List<String> notValidated, Fingerprint fingerprint, List<Finding> findings)
-            throws IOException {
+                       List<String> notValidated, Profile profile, List<String> notes, Fingerprint fingerprint,
+                       List<Finding> findings) throws IOException {
         Report report = Report.of(startedAt, seconds, depth.name().toLowerCase(Locale.ROOT), verified, notValidated,
-                fingerprint, findings);
+                profile, notes, fingerprint, findings);
         report.write(out);
         stdout.println("allocspec-verify: " + report.verdict() + " (" + findings.stream().filter(Finding::passed)
                 .count() + "/" + findings.size() + " checks held) on " + fingerprint.jvmVendor() + " "
                 + fingerprint.jvmVersion() + ", " + fingerprint.arch() + "; report: "
                 + out.resolve("report.md").toAbsolutePath());
         report.notValidated().forEach(line -> stdout.println("  " + line));
+        report.policyDiffersFinding().ifPresent(line -> stdout.println("  " + line));
         report.invariants().stream().filter(r -> r.result().equals("FAIL"))
                 .forEach(r -> stdout.println("  violated: " + r.id() + " " + r.statement()));
         findings.stream().filter(f -> f.stage().equals("negative-controls") && !f.passed())
@@ -302,23 +354,24 @@ public final class VerifyCommand implements Callable<Integer> {
         };
     }
 
-    private AllocatorFactory loadFactory(String name) {
+    /** The factory {@code --impl} names: an {@link AllocatorFactory} or an {@link OffHeapAllocatorFactory}. */
+    private Object loadFactory(String name) {
         try {
             Class<?> type = Class.forName(name);
-            if (!AllocatorFactory.class.isAssignableFrom(type)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), name + " does not implement "
-                        + AllocatorFactory.class.getName());
+            if (!isFactory(type)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), name + " implements neither "
+                        + OffHeapAllocatorFactory.class.getName() + " nor " + AllocatorFactory.class.getName());
             }
-            return (AllocatorFactory) type.getConstructor().newInstance();
+            return type.getConstructor().newInstance();
         } catch (ClassNotFoundException e) {
             int dot = name.lastIndexOf('.');
             if (dot > 0) {
                 try {
                     Class<?> type = Class.forName(name.substring(0, dot));
-                    if (type.isEnum() && AllocatorFactory.class.isAssignableFrom(type)) {
+                    if (type.isEnum() && isFactory(type)) {
                         for (Object constant : type.getEnumConstants()) {
                             if (((Enum<?>) constant).name().equals(name.substring(dot + 1))) {
-                                return (AllocatorFactory) constant;
+                                return constant;
                             }
                         }
                     }
@@ -332,6 +385,10 @@ public final class VerifyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--impl " + name
                     + ": cannot instantiate it (" + e + "): it needs a public no-arg constructor");
         }
+    }
+
+    private static boolean isFactory(Class<?> type) {
+        return AllocatorFactory.class.isAssignableFrom(type) || OffHeapAllocatorFactory.class.isAssignableFrom(type);
     }
 
     /** The version picocli prints for {@code --version}. */

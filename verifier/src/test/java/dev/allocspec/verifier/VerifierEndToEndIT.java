@@ -12,7 +12,9 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,7 +143,7 @@ class VerifierEndToEndIT {
     void negativeControlImplementationFailsWithExitOneAndNamesTheInvariant(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
         Result run = verify(dir, "--impl", "dev.allocspec.properties.controls.NegativeControl.OVERLAPPING_CARVE",
-                "--tries", "50", "--no-jcstress", "--out", out.toString());
+                "--profile", "family", "--tries", "50", "--no-jcstress", "--out", out.toString());
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
         assertThat(run.output()).contains("allocspec-verify: FAIL").contains("violated: INV-ARENA-CONTAINMENT");
         JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
@@ -173,11 +175,11 @@ class VerifierEndToEndIT {
     @Test
     void aCrashOfTheImplementationIsReportedAsAFailureThatKeepsTheChecksBeforeIt(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
-        Result run = verifyWithTestClasses(dir, "--impl", CrashingAllocatorFactory.class.getName(), "--tries", "5",
-                "--no-jcstress", "--out", out.toString());
+        Result run = verifyWithTestClasses(dir, "--impl", CrashingAllocatorFactory.class.getName(), "--profile",
+                "family", "--tries", "5", "--no-jcstress", "--out", out.toString());
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
         assertThat(run.output()).contains("allocspec-verify: FAIL")
-                .contains("the checking JVM died during the stage 'state-machine properties: "
+                .contains("the checking JVM died during the stage 'state-machine properties (family profile): "
                         + CrashingAllocatorFactory.class.getName() + "'");
         JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
         assertThat(report.path("verdict").asText()).isEqualTo("FAIL");
@@ -199,15 +201,16 @@ class VerifierEndToEndIT {
     void theJvmMatrixCatchesABugThatOnlyTheInterpreterShows(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("report");
         Result run = verifyWithTestClasses(dir, "--impl", InterpreterOnlyBugFactory.class.getName(), "--jvm-matrix",
-                "--tries", "5", "--no-jcstress", "--out", out.toString());
+                "--profile", "family", "--tries", "5", "--no-jcstress", "--out", out.toString());
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
         assertThat(run.output()).contains("violated: INV-SIZE-CLASS");
         JsonNode report = Report.json().readTree(out.resolve("report.json").toFile());
         List<String> verified = new ArrayList<>();
         report.path("strategies").forEach(v -> verified.add(v.asText()));
         String factory = InterpreterOnlyBugFactory.class.getName();
-        assertThat(verified).hasSize(4).startsWith(factory, factory + " [C1 only: -XX:TieredStopAtLevel=1]",
-                factory + " [interpreter: -Xint]");
+        String family = factory + " (family profile)";
+        assertThat(verified).hasSize(4).startsWith(family, family + " [C1 only: -XX:TieredStopAtLevel=1]",
+                family + " [interpreter: -Xint]");
         List<JsonNode> findings = new ArrayList<>();
         report.path("findings").forEach(findings::add);
         for (String configuration : List.of("[C1 only]", "[interpreter]", " GC]")) { // Parallel GC, or G1 GC
@@ -217,6 +220,41 @@ class VerifierEndToEndIT {
         assertThat(findings).filteredOn(f -> !f.path("passed").asBoolean()).isNotEmpty()
                 .allMatch(f -> f.path("target").asText().endsWith("[interpreter]"));
         assertThat(out.resolve("verification-interpreter.log")).exists();
+    }
+
+    @Test
+    void aSafeAllocatorOfAnotherPolicyPassesTheSafetyProfileAndFailsTheFamilyOneOnPolicyAlone(@TempDir Path dir)
+            throws Exception {
+        Path safetyOut = dir.resolve("safety");
+        Result safety = verifyWithTestClasses(dir, "--impl", FifoReuseFactory.class.getName(), "--tries", "5",
+                "--no-jcstress", "--out", safetyOut.toString());
+        assertThat(safety.exitCode()).as(safety.output()).isZero();
+        assertThat(safety.output()).contains("allocspec-verify: PASS");
+        JsonNode report = Report.json().readTree(safetyOut.resolve("report.json").toFile());
+        assertThat(report.path("profile").asText()).isEqualTo("safety");
+        Map<String, String> results = new HashMap<>();
+        report.path("invariants").forEach(row -> results.put(row.path("id").asText(), row.path("result").asText()));
+        assertThat(results).containsEntry("INV-LIFO", "NOT APPLICABLE").containsEntry("INV-REFINEMENT",
+                "NOT APPLICABLE").containsEntry("INV-DISJOINT", "PASS").containsEntry("INV-REJECT-DOUBLE-FREE", "PASS")
+                .containsEntry("INV-LINEARIZABLE", "PASS");
+
+        Path familyOut = dir.resolve("family");
+        Result family = verifyWithTestClasses(dir, "--impl", FifoReuseFactory.class.getName(), "--profile", "family",
+                "--tries", "5", "--no-jcstress", "--out", familyOut.toString());
+        assertThat(family.exitCode()).as(family.output()).isEqualTo(1);
+        assertThat(family.output()).contains("allocspec-verify: FAIL").contains("policy differs: ")
+                .contains("violated: INV-LIFO");
+        JsonNode familyReport = Report.json().readTree(familyOut.resolve("report.json").toFile());
+        assertThat(familyReport.path("policyDiffers").asText()).contains("INV-LIFO").contains("INV-REFINEMENT");
+    }
+
+    @Test
+    void aFamilyProfileForAnAllocatorThatIsNotOfTheFamilyIsAUsageError(@TempDir Path dir) throws Exception {
+        Result run = verify(dir, "--impl", "dev.allocspec.adapters.Adapters.ARENA_PER_BLOCK", "--profile", "family",
+                "--no-jcstress");
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
+        assertThat(run.output()).contains("--profile family needs a family allocator").contains("--profile safety");
+        assertThat(verify(dir, "--profile", "strict").exitCode()).isEqualTo(2);
     }
 
     @Test
