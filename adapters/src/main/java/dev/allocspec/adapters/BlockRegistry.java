@@ -2,11 +2,14 @@ package dev.allocspec.adapters;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 
 /**
  * The blocks an adapter has handed out, by address, and the ones it has taken back: what lets an adapter reject a bad
@@ -25,6 +28,11 @@ final class BlockRegistry<H> {
     private final TreeMap<Long, Live<H>> live = new TreeMap<>();
     /** Addresses taken back and not handed out since, with the scope of the segment they were handed out in. */
     private final Map<Long, MemorySegment.Scope> freed = new HashMap<>();
+    /**
+     * The scopes of blocks taken back, while somebody still holds a segment of them: where each block has a scope of
+     * its own (an Arena per block), a stale segment names its block even after the address was handed out again.
+     */
+    private final Set<MemorySegment.Scope> freedScopes = Collections.newSetFromMap(new WeakHashMap<>());
     private boolean closed;
 
     /**
@@ -62,9 +70,11 @@ final class BlockRegistry<H> {
             }
             live.remove(address);
             freed.put(address, block.scope());
+            freedScopes.add(block.scope());
             return found.handle();
         }
-        if (block.scope().equals(freed.get(address))) { // a stale segment of this block: another scope is foreign
+        boolean staleOfOwnBlock = !block.scope().isAlive() && freedScopes.contains(block.scope());
+        if (staleOfOwnBlock || block.scope().equals(freed.get(address))) { // any other scope is foreign
             throw new IllegalStateException("double free: the block at 0x" + Long.toHexString(address)
                     + " is already free");
         }
@@ -97,6 +107,7 @@ final class BlockRegistry<H> {
         List<H> handles = new ArrayList<>(live.values().stream().map(Live::handle).toList());
         live.clear();
         freed.clear();
+        freedScopes.clear();
         return handles;
     }
 
