@@ -29,18 +29,20 @@ import java.util.stream.Collectors;
 /**
  * {@code java -jar allocspec-verify.jar}: validates an allocator on this JVM and CPU against the reference and
  * writes report.md and report.json. Exit code 0 when every invariant holds, 1 when any is violated (or a negative
- * control is no longer caught, or the checks crashed the JVM running them), 2 on usage errors.
+ * control is no longer caught, or the checks crashed the JVM running them), 2 on usage errors, 3 when the allocator
+ * named by {@code --impl} cannot be made on this machine (not run).
  */
 @Command(name = "allocspec-verify", mixinStandardHelpOptions = true, versionProvider = VerifyCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Validates a block allocator on this JVM and CPU against the allocspec reference allocator: "
-                + "platform fingerprint, contract tests, state-machine properties, deterministic ABA replay, "
+        description = {"Validates an allocator on this JVM and CPU: this project's lock-free allocator against the allocspec "
+                + "reference (family profile), or any allocator (--impl) against the safety profile: platform "
+                + "fingerprint, contract tests, state-machine properties, long runs, deterministic ABA replay, "
                 + "negative controls and jcstress races. Writes report.md and report.json.",
             "The checks run in a child JVM with the same runtime and options (and, with --jvm-matrix, in three more "
                 + "with other JIT and GC options): if the allocator under test crashes one, the report says so (FAIL) "
                 + "and keeps the checks that finished before.",
             "Exit codes: 0 every invariant holds, 1 an invariant is violated or the checks crashed the JVM, 2 usage "
-                + "error."})
+                + "error, 3 the --impl allocator cannot be made on this machine (not run)."})
 public final class VerifyCommand implements Callable<Integer> {
 
     /** Every path of the thread caches: what scenarios on platform threads must reach, a reclaim among them. */

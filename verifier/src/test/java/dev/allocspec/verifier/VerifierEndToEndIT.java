@@ -249,6 +249,33 @@ class VerifierEndToEndIT {
     }
 
     @Test
+    void anAdapterVerifiedInTheSafetyProfilePassesAndOneWithoutARegistryCrashesTheCheckingJvm(@TempDir Path dir)
+            throws Exception {
+        Path out = dir.resolve("glibc");
+        Result glibc = verify(dir, "--impl", "dev.allocspec.adapters.Adapters.GLIBC", "--tries", "5", "--out",
+                out.toString());
+        assertThat(glibc.exitCode()).as(glibc.output()).isZero();
+        assertThat(Files.readString(out.resolve("report.md"))).contains("profile: **safety**")
+                .contains("| INV-LIFO | family | NOT APPLICABLE |").contains("note: INV-OOM-RECOVERABLE");
+
+        Path crashOut = dir.resolve("unchecked");
+        Result unchecked = verify(dir, "--impl", "dev.allocspec.adapters.Adapters.GLIBC_UNCHECKED", "--tries", "5",
+                "--out", crashOut.toString());
+        assertThat(unchecked.exitCode()).as(unchecked.output()).isEqualTo(1);
+        assertThat(unchecked.output()).contains("allocspec-verify: FAIL")
+                .contains("the checking JVM died during the stage 'contract tests (safety profile)");
+    }
+
+    @Test
+    void anAllocatorThatCannotBeMadeHereIsNotRunWithExitThree(@TempDir Path dir) throws Exception {
+        assumeTrue(System.getenv("LD_PRELOAD") == null || !System.getenv("LD_PRELOAD").contains("jemalloc"),
+                "jemalloc is preloaded here");
+        Result run = verify(dir, "--impl", "dev.allocspec.adapters.Adapters.JEMALLOC", "--no-jcstress");
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(VerifyCommand.NOT_RUN);
+        assertThat(run.output()).contains("allocspec-verify: NOT RUN").contains("libjemalloc.so.2");
+    }
+
+    @Test
     void aFamilyProfileForAnAllocatorThatIsNotOfTheFamilyIsAUsageError(@TempDir Path dir) throws Exception {
         Result run = verify(dir, "--impl", "dev.allocspec.adapters.Adapters.ARENA_PER_BLOCK", "--profile", "family",
                 "--no-jcstress");
