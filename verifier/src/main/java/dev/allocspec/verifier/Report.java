@@ -77,19 +77,25 @@ public record Report(int schemaVersion, String tool, String startedAt, long dura
         boolean pass = findings.stream().allMatch(Finding::passed) && !findings.isEmpty();
         return new Report(SCHEMA_VERSION, "allocspec-verify " + version(), startedAt, seconds, depth, strategies,
                 notValidated, profile.label(), List.copyOf(notes), pass ? "PASS" : "FAIL",
-                policyDiffers(profile, rows), fingerprint, rows, findings);
+                policyDiffers(profile, rows, findings), fingerprint, rows, findings);
     }
 
     /**
-     * The finding of a family verification in which only policy failed: every safety invariant that ran held, and
-     * some family invariant failed. Null otherwise.
+     * The finding of a family verification in which only policy failed: some family invariant failed, no safety one
+     * did, and the checks that hold an allocator to the safety profile whole — the safety state machine and the safety
+     * contract tests — ran and held (a family check stops at its first violation, so its failure says nothing of the
+     * safety invariants it would have checked after). Null otherwise.
      */
-    private static String policyDiffers(Profile profile, List<InvariantRow> rows) {
+    private static String policyDiffers(Profile profile, List<InvariantRow> rows, List<Finding> findings) {
         List<String> failedFamily = rows.stream().filter(r -> r.result().equals("FAIL")
                 && r.profile().equals(Profile.FAMILY.label())).map(InvariantRow::id).toList();
-        boolean safetyHeld = rows.stream().filter(r -> r.profile().equals(Profile.SAFETY.label()))
+        boolean safetyRowsHeld = rows.stream().filter(r -> r.profile().equals(Profile.SAFETY.label()))
                 .noneMatch(r -> r.result().equals("FAIL"));
-        if (profile != Profile.FAMILY || failedFamily.isEmpty() || !safetyHeld) {
+        List<Finding> safetyChecks = findings.stream().filter(f -> f.covers().startsWith(Verification.SAFETY_MACHINE)
+                || f.covers().startsWith(Verification.SAFETY_CONTRACT)).toList();
+        boolean safetyChecksHeld = safetyChecks.stream().allMatch(Finding::passed)
+                && safetyChecks.stream().anyMatch(f -> f.covers().startsWith(Verification.SAFETY_MACHINE));
+        if (profile != Profile.FAMILY || failedFamily.isEmpty() || !safetyRowsHeld || !safetyChecksHeld) {
             return null;
         }
         return "policy differs: " + String.join(", ", failedFamily) + " failed, every safety invariant held — a "

@@ -82,7 +82,12 @@ final class Verification {
     }
 
     private static final String CONTRACT = "dev.allocspec.spec.BlockAllocatorContract";
-    private static final String SAFETY_CONTRACT = "dev.allocspec.spec.OffHeapAllocatorContract";
+    static final String SAFETY_CONTRACT = "dev.allocspec.spec.OffHeapAllocatorContract";
+    /** What the state machines' findings stand for: every machine of the package, or the safety one. */
+    private static final String FAMILY_MACHINE = "dev.allocspec.properties.allocator.";
+    static final String SAFETY_MACHINE = "dev.allocspec.properties.allocator.SafetyStateMachine";
+    /** The name of the safety machine's finding in the safety profile, and of its extra run in the family one. */
+    static final String SAFETY_MACHINE_CHECK = "state machine: keeps the safety invariants";
     private static final String NEGATIVE_CONTROL = "negative-control";
     /** Chunks of eight blocks: the long runs cross chunk boundaries often, as the properties' policy makes them. */
     private static final ChunkPolicy DIFFERENTIAL_POLICY = new ChunkPolicy(8);
@@ -207,19 +212,22 @@ final class Verification {
         VerifierProperties.concurrentTries = tries == null ? depth.concurrentTries : Math.max(1, tries / 10);
         JUnitStage.run(selectClass(VerifierProperties.class));
 
-        String claim = target.profile() == Profile.FAMILY ? "refines the reference" : "keeps the safety invariants";
-        sequentialFinding("state machine: " + claim, VerifierProperties.sequentialReport, target);
+        boolean family = target.profile() == Profile.FAMILY;
+        String claim = family ? "refines the reference" : "keeps the safety invariants";
+        String covers = family ? FAMILY_MACHINE : SAFETY_MACHINE;
+        sequentialFinding("state machine: " + claim, VerifierProperties.sequentialReport, target, covers);
         sequentialFinding("state machine on a virtual thread: " + claim, VerifierProperties.virtualSequentialReport,
-                target);
+                target, covers);
+        if (family) {
+            sequentialFinding(SAFETY_MACHINE_CHECK, VerifierProperties.safetyReport, target, SAFETY_MACHINE);
+        }
         concurrentFinding("concurrent scenarios", VerifierProperties.concurrentFailure, target);
         concurrentFinding("concurrent scenarios on virtual threads", VerifierProperties.virtualConcurrentFailure,
                 target);
     }
 
     /** The finding of one state-machine property run; {@code sequential} is null if it did not run to a report. */
-    private void sequentialFinding(String check, PropertyReport sequential, Target target) {
-        String covers = target.profile() == Profile.FAMILY ? "dev.allocspec.properties.allocator."
-                : "dev.allocspec.properties.allocator.SafetyStateMachine";
+    private void sequentialFinding(String check, PropertyReport sequential, Target target, String covers) {
         if (sequential == null) {
             record(new Finding("properties", check, covers, target.label(), 0,
                     false, null, "the property did not run to a report"));

@@ -12,6 +12,7 @@ import dev.allocspec.properties.allocator.SafetyStateMachine;
 import dev.allocspec.spec.AllocatorFactory;
 import dev.allocspec.spec.OffHeapAllocatorFactory;
 import dev.allocspec.spec.Profile;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
@@ -38,6 +39,8 @@ class VerifierProperties {
     /** Left by the tests for the verifier; each test clears its field first, so one that throws leaves null. */
     static volatile PropertyReport sequentialReport;
     static volatile PropertyReport virtualSequentialReport;
+    /** The family profile's run of the safety state machine, which says whether a failure is of policy alone. */
+    static volatile PropertyReport safetyReport;
     static volatile Optional<Failure> concurrentFailure;
     static volatile Optional<Failure> virtualConcurrentFailure;
 
@@ -56,6 +59,21 @@ class VerifierProperties {
         Thread.ofVirtual().start(() -> report.set(stateMachine(label + ", virtual thread"))).join();
         virtualSequentialReport = report.get();
         failIfBroken(virtualSequentialReport);
+    }
+
+    /**
+     * In the family profile, the safety state machine as well: refinement stops at the first difference from the
+     * reference, so only this run can say that an allocator which fails refinement still keeps every safety
+     * invariant (a safe allocator of another policy).
+     */
+    @Test
+    void safetyStateMachineHoldsInTheFamilyProfile() {
+        safetyReport = null;
+        Assumptions.assumeTrue(profile == Profile.FAMILY, "the safety profile's own machine runs above");
+        safetyReport = new ModelBasedRunner<>(new SafetyStateMachine(label,
+                () -> factory.create(AllocatorStateMachine.POLICY, OsMemory.system())), settings).check();
+        System.out.println(safetyReport.summary());
+        failIfBroken(safetyReport);
     }
 
     /** The family's machine (refinement of the reference) or the safety profile's (live blocks only). */

@@ -8,7 +8,6 @@ import dev.allocspec.spec.SizeClass;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,14 +52,7 @@ final class AllocatorActions {
 
         @Override
         public List<Action<AllocatorTwin>> simplifications() {
-            List<Action<AllocatorTwin>> simpler = new ArrayList<>();
-            if (alignment != 1) {
-                simpler.add(new Allocate(id, size, 1));
-            }
-            for (long smaller : EdgeSizes.simpler(size)) {
-                simpler.add(new Allocate(id, smaller, alignment));
-            }
-            return simpler;
+            return EdgeSizes.simplerRequests(size, alignment, (s, a) -> new Allocate(id, s, a));
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.allocspec.spec.SizeClass;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
 
 /** Request sizes and alignments that favour edge cases: every class boundary -1/0/+1, zero, raw, and bad input. */
 final class EdgeSizes {
@@ -33,6 +34,21 @@ final class EdgeSizes {
             return 1L << random.nextInt(14); // up to 8192: above the page size is bad input
         }
         return 3; // not a power of two
+    }
+
+    /**
+     * Simpler requests to try while shrinking an allocation of {@code size} bytes aligned to {@code alignment}:
+     * alignment 1 first, then each simpler size, each made by {@code request}.
+     */
+    static <A> List<A> simplerRequests(long size, long alignment, BiFunction<Long, Long, A> request) {
+        List<A> simpler = new ArrayList<>();
+        if (alignment != 1) {
+            simpler.add(request.apply(size, 1L));
+        }
+        for (long smaller : simpler(size)) {
+            simpler.add(request.apply(smaller, alignment));
+        }
+        return simpler;
     }
 
     /** Simpler sizes to try while shrinking, simplest first: zero, then the class boundaries below {@code size}. */

@@ -6,7 +6,6 @@ import dev.allocspec.spec.InvariantViolation;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -73,14 +72,7 @@ final class SafetyActions {
 
         @Override
         public List<Action<SafetyRun>> simplifications() {
-            List<Action<SafetyRun>> simpler = new ArrayList<>();
-            if (alignment != 1) {
-                simpler.add(new Allocate(id, size, 1));
-            }
-            for (long smaller : EdgeSizes.simpler(size)) {
-                simpler.add(new Allocate(id, smaller, alignment));
-            }
-            return simpler;
+            return EdgeSizes.simplerRequests(size, alignment, (s, a) -> new Allocate(id, s, a));
         }
 
         @Override
