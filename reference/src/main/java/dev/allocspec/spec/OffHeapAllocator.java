@@ -12,7 +12,9 @@ import java.util.OptionalLong;
  * <ul>
  *   <li>{@code allocate(n, a)} returns a native segment of exactly {@code n} bytes (zero allowed) whose address is a
  *       multiple of {@code a}, overlapping no live block, whose bytes nothing but its owner changes until it is freed;
- *       </li>
+ *       every power of two up to the page size is honoured as an alignment (above it one may be refused with
+ *       {@link IllegalArgumentException}); a zero-byte block is a block too, at an address no other live block starts
+ *       at, so that its free names it alone;</li>
  *   <li>a negative size, or an alignment that is not a power of two, is rejected with
  *       {@link IllegalArgumentException}; a size it cannot serve with {@code IllegalArgumentException} or
  *       {@link OutOfMemoryError} — and then it stays usable;</li>
@@ -22,6 +24,8 @@ import java.util.OptionalLong;
  *   <li>every rejected call leaves the state as it was; every call after {@code close()}, {@code close()} included,
  *       throws {@code IllegalStateException}; {@code close()} gives the memory back, and segments it handed out can
  *       no longer be used without an exception;</li>
+ *   <li>nothing freed is lost: its memory is handed out again, or given back with the block's scope (closed by the
+ *       free), and the count of {@link #liveBlocks()}, where the allocator keeps one, is what its callers hold;</li>
  *   <li>under concurrency each block has one owner at a time and every history is linearizable.</li>
  * </ul>
  * Which block an allocation returns, from which size class, in what order memory is reused: none of that is safety.

@@ -32,21 +32,48 @@ final class JUnitStage {
         }
     }
 
+    /** Hears of each test as it starts and as it ends, while the stage runs. */
+    interface Listener {
+        /** A listener that does nothing. */
+        Listener NONE = new Listener() {
+        };
+
+        default void started(String method) {
+        }
+
+        default void finished(TestResult result) {
+        }
+    }
+
     private JUnitStage() {
     }
 
     static List<TestResult> run(DiscoverySelector... selectors) {
+        return run(Listener.NONE, selectors);
+    }
+
+    /** Runs the tests, telling {@code listener} of each as it starts and ends; the results, in the order they ended. */
+    static List<TestResult> run(Listener listener, DiscoverySelector... selectors) {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectors)
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false").build();
         List<TestResult> results = new ArrayList<>();
         LauncherFactory.create().execute(request, new TestExecutionListener() {
             @Override
+            public void executionStarted(TestIdentifier test) {
+                if (test.isTest() && test.getSource().orElse(null) instanceof MethodSource method) {
+                    listener.started(method.getMethodName());
+                }
+            }
+
+            @Override
             public void executionFinished(TestIdentifier test, TestExecutionResult result) {
                 if (test.isTest() && test.getSource().orElse(null) instanceof MethodSource method) {
-                    results.add(new TestResult(method.getMethodName(), test.getDisplayName(),
+                    TestResult ended = new TestResult(method.getMethodName(), test.getDisplayName(),
                             result.getStatus() == TestExecutionResult.Status.SUCCESSFUL,
                             result.getStatus() == TestExecutionResult.Status.ABORTED,
-                            result.getThrowable().orElse(null)));
+                            result.getThrowable().orElse(null));
+                    results.add(ended);
+                    listener.finished(ended);
                 }
             }
 

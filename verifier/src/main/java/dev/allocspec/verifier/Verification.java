@@ -171,7 +171,8 @@ final class Verification {
      * with stronger ones), or the safety profile's alone. Each finding names the class that declares its test.
      */
     private void contract(Target target) {
-        beginStage("contract tests (" + target.profile().label() + " profile): " + target.label());
+        String stage = "contract tests (" + target.profile().label() + " profile): " + target.label();
+        beginStage(stage);
         Class<?> contract;
         if (target.profile() == Profile.FAMILY) {
             VerifierContract.factory = target.family();
@@ -180,14 +181,24 @@ final class Verification {
             VerifierSafetyContract.factory = target.safety();
             contract = VerifierSafetyContract.class;
         }
-        for (JUnitStage.TestResult result : JUnitStage.run(selectClass(contract))) {
-            String declaredBy = declaresTest(CONTRACT, result.method()) && target.profile() == Profile.FAMILY
-                    ? CONTRACT : SAFETY_CONTRACT;
-            String check = declaredBy.substring(declaredBy.lastIndexOf('.') + 1) + "#" + result.method();
-            record(new Finding("contract", check, declaredBy + "#" + result.method(), target.label(), 1,
-                    result.passed(), result.passed() ? null : Finding.invariantNamedIn(String.valueOf(
-                            result.failure())), result.detail()));
-        }
+        // Each test is journaled as it starts and ends: if the allocator kills the JVM, the report keeps the tests
+        // that finished and names the one that was running.
+        JUnitStage.run(new JUnitStage.Listener() {
+            @Override
+            public void started(String method) {
+                journal.stage(stage + ", test " + method);
+            }
+
+            @Override
+            public void finished(JUnitStage.TestResult result) {
+                String declaredBy = declaresTest(CONTRACT, result.method()) && target.profile() == Profile.FAMILY
+                        ? CONTRACT : SAFETY_CONTRACT;
+                String check = declaredBy.substring(declaredBy.lastIndexOf('.') + 1) + "#" + result.method();
+                record(new Finding("contract", check, declaredBy + "#" + result.method(), target.label(), 1,
+                        result.passed(), result.passed() ? null : Finding.invariantNamedIn(String.valueOf(
+                                result.failure())), result.detail()));
+            }
+        }, selectClass(contract));
     }
 
     /** Whether the contract class {@code className} itself declares the test {@code method}. */

@@ -265,7 +265,8 @@ class VerifierEndToEndIT {
                 "--out", crashOut.toString());
         assertThat(unchecked.exitCode()).as(unchecked.output()).isEqualTo(1);
         assertThat(unchecked.output()).contains("allocspec-verify: FAIL")
-                .contains("the checking JVM died during the stage 'contract tests (safety profile)");
+                .contains("the checking JVM died during the stage 'contract tests (safety profile): "
+                        + "dev.allocspec.adapters.Adapters.GLIBC_UNCHECKED, test ");
     }
 
     @Test
