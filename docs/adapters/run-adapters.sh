@@ -36,6 +36,8 @@ else
   printf '{"notRun": "libjemalloc.so.2 is not installed on the machine that made these reports"}\n' \
     > "$here/reports/JEMALLOC.json"
 fi
+run FIFO_SAFETY --impl dev.allocspec.spec.ExampleAllocators.FIFO_REUSE "$@"
+run FIFO_FAMILY --impl dev.allocspec.spec.ExampleAllocators.FIFO_REUSE --profile family "$@"
 run LOCKFREE_SAFETY --profile safety --no-jcstress "$@"
 run LOCKFREE_FAMILY --no-jcstress "$@"
 python3 "$here/make-table.py" "$here/reports" "$here/README.md"

@@ -224,12 +224,15 @@ class VerifierEndToEndIT {
         assertThat(out.resolve("verification-interpreter.log")).exists();
     }
 
+    /** A correct allocator of another policy, in the jar (the reference's test-jar). */
+    private static final String FIFO_REUSE = "dev.allocspec.spec.ExampleAllocators.FIFO_REUSE";
+
     @Test
     void aSafeAllocatorOfAnotherPolicyPassesTheSafetyProfileAndFailsTheFamilyOneOnPolicyAlone(@TempDir Path dir)
             throws Exception {
         Path safetyOut = dir.resolve("safety");
-        Result safety = verifyWithTestClasses(dir, "--impl", FifoReuseFactory.class.getName(), "--tries", "5",
-                "--no-jcstress", "--out", safetyOut.toString());
+        Result safety = verify(dir, "--impl", FIFO_REUSE, "--tries", "5", "--no-jcstress", "--out",
+                safetyOut.toString());
         assertThat(safety.exitCode()).as(safety.output()).isZero();
         assertThat(safety.output()).contains("allocspec-verify: PASS");
         JsonNode report = Report.json().readTree(safetyOut.resolve("report.json").toFile());
@@ -241,8 +244,8 @@ class VerifierEndToEndIT {
                 .containsEntry("INV-LINEARIZABLE", "PASS");
 
         Path familyOut = dir.resolve("family");
-        Result family = verifyWithTestClasses(dir, "--impl", FifoReuseFactory.class.getName(), "--profile", "family",
-                "--tries", "5", "--no-jcstress", "--out", familyOut.toString());
+        Result family = verify(dir, "--impl", FIFO_REUSE, "--profile", "family", "--tries", "5", "--no-jcstress",
+                "--out", familyOut.toString());
         assertThat(family.exitCode()).as(family.output()).isEqualTo(1);
         assertThat(family.output()).contains("allocspec-verify: FAIL").contains("policy differs: ")
                 .contains("violated: INV-LIFO");
