@@ -32,8 +32,11 @@ public enum Adapters implements OffHeapAllocatorFactory {
         }
     },
     /**
-     * jemalloc through FFM, checked by a registry, where {@code libjemalloc.so.2} can be loaded. Debian's build uses
-     * initial-exec TLS, which {@code dlopen} refuses: preload it ({@code LD_PRELOAD=.../libjemalloc.so.2}).
+     * jemalloc through FFM, checked by a registry, where {@code libjemalloc.so.2} can be loaded beside the C library.
+     * Debian's build uses initial-exec TLS, for which {@code dlopen} finds no room in the static TLS block ("cannot
+     * allocate memory in static TLS block") unless glibc is told to keep some:
+     * {@code GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384}. ({@code LD_PRELOAD} works too, but then jemalloc
+     * replaces the JVM's own malloc.)
      */
     JEMALLOC {
         @Override
@@ -48,8 +51,8 @@ public enum Adapters implements OffHeapAllocatorFactory {
                 return Optional.empty();
             } catch (IllegalArgumentException | IllegalStateException e) {
                 return Optional.of("libjemalloc.so.2 could not be loaded (" + e.getMessage() + "): install "
-                        + "libjemalloc2 and run with LD_PRELOAD=<path>/libjemalloc.so.2 (its initial-exec TLS cannot "
-                        + "be dlopen'ed)");
+                        + "libjemalloc2, and run with GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384 in the "
+                        + "environment (Debian's build uses initial-exec TLS, which dlopen has no room for otherwise)");
             }
         }
     },
