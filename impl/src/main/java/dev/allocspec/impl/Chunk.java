@@ -11,27 +11,39 @@ import java.lang.invoke.VarHandle;
  * One chunk of a pooled class, or one raw mapping, with the state word of each of its blocks.
  *
  * <p>The state word of block {@code i} is {@link #FREE} (0) while the block is free, and {@code size + 1} while it is
- * live with {@code size} requested bytes (a raw block's word is {@link #RAW_LIVE}). Every change of ownership is a CAS
- * on it, so of two threads freeing one block concurrently exactly one wins (INV-REJECT-DOUBLE-FREE), and an
- * allocation that pops a block whose word is not FREE has caught a broken stack (INV-SINGLE-OWNER).
+ * live with {@code size} requested bytes. A large mapping's one block keeps the same encoding in a {@code long}
+ * ({@link #lvLargeState}), as its sizes pass an {@code int}. Every change of ownership is a CAS on the word, so of two
+ * threads freeing one block concurrently exactly one wins (INV-REJECT-DOUBLE-FREE), a free with the wrong size fails
+ * the same CAS, and an allocation that finds a block's word not FREE has caught a broken stack (INV-SINGLE-OWNER).
  */
 final class Chunk {
 
     static final int FREE = 0;
-    static final int RAW_LIVE = 1;
     private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle LARGE_STATE;
+
+    static {
+        try {
+            LARGE_STATE = MethodHandles.lookup().findVarHandle(Chunk.class, "largeState", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     final MemorySegment memory;
     final SizeClass sizeClass;
     /** {@code sizeClass.ordinal()}, kept here because {@code free} indexes the pools and bins by it on every call. */
     final int classIndex;
-    /** The raw mapping's own scope, closed to give it back; null for pooled chunks (they share the pool scope). */
+    /** A large mapping's own scope, closed to unmap it; null for pooled chunks (they share the pool scope). */
     final Arena rawScope;
     final long base;
     final long end;
     private final int blockShift;
     private final int[] state;
-    /** Per pooled block, the segment handed out last (see {@link #segment}); null for a raw mapping. */
+    /** A large mapping's state word: FREE, or its live block's byte size + 1; unused in a pooled chunk. */
+    @SuppressWarnings("unused") // through LARGE_STATE
+    private volatile long largeState;
+    /** Per block, the segment handed out last (see {@link #segment}). */
     private final MemorySegment[] segments;
     /** Position in the order chunks were obtained; set once by the directory before the chunk is published. */
     long sequence;
@@ -45,7 +57,7 @@ final class Chunk {
         this.end = base + memory.byteSize();
         this.blockShift = sizeClass.isRaw() ? 63 : Integer.numberOfTrailingZeros(sizeClass.blockSize());
         this.state = new int[blocks];
-        this.segments = sizeClass.isRaw() ? null : new MemorySegment[blocks];
+        this.segments = new MemorySegment[blocks];
     }
 
     /**
@@ -110,5 +122,19 @@ final class Chunk {
 
     boolean casState(int index, int expect, int update) {
         return STATE.compareAndSet(state, index, expect, update);
+    }
+
+    /** The state word encoding a live large block of {@code byteSize} requested bytes. */
+    static long largeLiveState(long byteSize) {
+        return byteSize + 1;
+    }
+
+    long lvLargeState() {
+        return (long) LARGE_STATE.getVolatile(this);
+    }
+
+    /** The linearization point of a large allocate (FREE to live) and free (live with its size to FREE). */
+    boolean casLargeState(long expect, long update) {
+        return LARGE_STATE.compareAndSet(this, expect, update);
     }
 }

@@ -10,6 +10,7 @@ import dev.allocspec.spec.ClosedScopes;
 import dev.allocspec.spec.InternalPaths;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.PurgePolicy;
 import dev.allocspec.spec.Rejections;
 import dev.allocspec.spec.SelfChecking;
 import dev.allocspec.spec.SizeClass;
@@ -46,7 +47,9 @@ import java.util.concurrent.atomic.LongAdder;
  * free(seg):       chunk = directory.containing(seg.address) (page map: a few loads; raw: O(log chunks))
  *                  check interior, size; CAS state(b): live(n) -> FREE   (exactly one concurrent free wins)
  *                  push b on the cache's bin (full: flush its bottom half, ONE CAS) or on pool.stack
- * raw:             own mmap per block, own scope; free = CAS state, close scope (munmap), forget
+ * large (raw):     allocate: best-fitting cached mapping (LargeMappingCache, one lock), else mmap one with a scope
+ *                  of its own; CAS state: FREE -> live(n). free: CAS state live(n) -> FREE, cache the mapping (still
+ *                  mapped, still in the directory); cap, ratio and decay purge or unmap (PurgePolicy)
  * </pre>
  * Each class's free stack is a {@link FreeStack} over a {@link StampedTop} in an off-heap control segment; the free
  * list lives in the free blocks ({@link FreeBlockLayout}). A chunk's blocks are linked and pushed with one CAS. The
@@ -96,8 +99,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private volatile boolean closed;
     /** Why a segment with a closed scope is refused: a raw block freed twice, after close, or not ours. */
     private final ClosedScopes closedScopes = new ClosedScopes();
-    /** Bases of raw blocks being given back: forgotten by the directory, not yet unmapped. */
+    /** Bases of large mappings being unmapped: forgotten by the directory, scope not yet closed. */
     private final Set<Long> retiringRaw = ConcurrentHashMap.newKeySet();
+    /** Free large mappings kept for reuse, and the purge policy's rules over them. */
+    private final LargeMappingCache large;
     /** The per-thread caches in front of the shared stacks, or null when the allocator runs without them. */
     private final ThreadCaches caches;
 
@@ -126,6 +131,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
         this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish,
                 builder.threadCacheSettings, builder.lockStripes, builder.cachePathFault) : null;
+        this.large = new LargeMappingCache(builder.purgePolicy, memory, this::activeBytes, this::unmapLarge);
+        if (builder.decayThread) {
+            DecayThread.register(large);
+        }
     }
 
     /** An allocator with the automatically chosen strategy (see {@link CasStrategy}) and the default policy. */
@@ -163,6 +172,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     /** The chunk policy in use. */
     public ChunkPolicy policy() {
         return policy;
+    }
+
+    /** The purge policy in use. */
+    public PurgePolicy purgePolicy() {
+        return large.policy();
     }
 
     @Override
@@ -237,17 +251,37 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
                 + " of class " + sizeClass + " is already live: the free stack is corrupt");
     }
 
+    /**
+     * A large block: the best-fitting cached mapping, else a new one. The state CAS FREE -> live(n) is the
+     * linearization point; a mapping taken from the cache is this thread's alone (the cache's lock handed it over), so
+     * a failed CAS means a broken cache.
+     */
     private MemorySegment allocateRaw(long byteSize) {
+        Chunk mapping = large.take(byteSize);
+        if (mapping == null) {
+            mapping = mapLarge(byteSize);
+        }
+        MemorySegment segment = mapping.segment(0, byteSize); // before the CAS that publishes it (see Chunk)
+        if (!mapping.casLargeState(Chunk.FREE, Chunk.largeLiveState(byteSize))) {
+            throw new InvariantViolation(Invariant.SINGLE_OWNER, "cached large mapping 0x"
+                    + Long.toHexString(mapping.base) + " is already live: the mapping cache is corrupt");
+        }
+        rawBlocksLive.increment();
+        rawBytesLive.add(mapping.memory.byteSize());
+        return segment;
+    }
+
+    /** Maps a new large mapping of whole pages with a scope of its own and records it. */
+    private Chunk mapLarge(long byteSize) {
         Arena own = Arena.ofShared();
         MemorySegment mapping;
         try {
-            mapping = memory.obtain(byteSize, own);
+            mapping = memory.obtain(SizeClass.rawMappingSize(byteSize, pageSize), own);
         } catch (RuntimeException | Error e) {
             own.close();
             throw e;
         }
         Chunk chunk = new Chunk(mapping, SizeClass.RAW, own, 1);
-        chunk.casState(0, Chunk.FREE, Chunk.RAW_LIVE);
         directory.add(chunk);
         if (lvClosed()) {
             // close() ran meanwhile and may have walked the directory before the add: give the mapping back here.
@@ -257,9 +291,30 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             closeRacing(own);
             throw Rejections.closed();
         }
-        rawBlocksLive.increment();
-        rawBytesLive.add(SizeClass.rawMappingSize(byteSize, pageSize));
-        return mapping;
+        return chunk;
+    }
+
+    /**
+     * Unmaps a large mapping the cache evicts (its lock held): forgotten first, so that no lookup attributes a new
+     * mapping the system puts at this address to it, then its scope closed, so that every stale segment of it throws
+     * before the range is unmapped (INV-NO-EARLY-UNMAP).
+     */
+    private void unmapLarge(Chunk mapping) {
+        retiringRaw.add(mapping.base);
+        directory.remove(mapping);
+        // Recorded before the scope closes: a stale free that finds it closed must find it here too.
+        closedScopes.addGivenBack(mapping.rawScope.scope());
+        closeRacing(mapping.rawScope); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
+        retiringRaw.remove(mapping.base);
+    }
+
+    /** Pooled chunks' bytes and live large mappings': what the purge policy's ratio is measured against. */
+    private long activeBytes() {
+        long active = rawBytesLive.sum();
+        for (Pool pool : pools) {
+            active += pool.carved.get() * pool.sizeClass.blockSize();
+        }
+        return active;
     }
 
     @Override
@@ -351,23 +406,25 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (address != chunk.base) {
             throw Rejections.interior(address, chunk.base, SizeClass.RAW);
         }
-        if (block.byteSize() != chunk.memory.byteSize()) {
-            throw Rejections.wrongSize(address, block.byteSize(), chunk.memory.byteSize(), SizeClass.RAW);
-        }
-        if (!chunk.casState(0, Chunk.RAW_LIVE, Chunk.FREE)) {
-            throw Rejections.doubleFree(address, SizeClass.RAW); // a concurrent free won
+        // The successful CAS is the linearization point of a large free: live with this very size -> FREE. Of two
+        // concurrent frees exactly one wins; a free of a cached mapping finds FREE (double free); a wrong size fails.
+        long byteSize = block.byteSize();
+        if (!chunk.casLargeState(Chunk.largeLiveState(byteSize), Chunk.FREE)) {
+            long state = chunk.lvLargeState();
+            if (state == Chunk.FREE || state == Chunk.largeLiveState(byteSize)) {
+                throw Rejections.doubleFree(address, SizeClass.RAW); // see rejectFree for the second case
+            }
+            throw Rejections.wrongSize(address, byteSize, state - 1, SizeClass.RAW);
         }
         rawBlocksLive.decrement();
-        rawBytesLive.add(-SizeClass.rawMappingSize(chunk.memory.byteSize(), pageSize));
-        // Forget before unmapping: once munmap runs, the system may hand the range to a new chunk, and a directory
-        // that still held this one would attribute the new chunk's blocks to it. A losing concurrent free that no
-        // longer finds the chunk finds the address in retiringRaw (or the scope closed) and reports a double free.
-        retiringRaw.add(address);
-        directory.remove(chunk);
-        // Recorded before the scope closes: a losing concurrent free that finds it closed must find it here too.
-        closedScopes.addGivenBack(chunk.rawScope.scope());
-        chunk.rawScope.close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
-        retiringRaw.remove(address);
+        rawBytesLive.add(-chunk.memory.byteSize());
+        large.put(chunk); // INV-RAW-RETURNED: cached, still mapped; the purge point follows
+    }
+
+    @Override
+    public void purge() {
+        requireOpen();
+        large.purgeAll();
     }
 
     @Override
@@ -397,7 +454,9 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             classes.add(new ClassStats(pool.sizeClass, carved, live, carved - live));
             chunks += carved / policy.blocksPerChunk();
         }
-        return new AllocatorStats(classes, rawBlocksLive.sum(), rawBytesLive.sum(), chunks);
+        long[] retention = large.counts();
+        return new AllocatorStats(classes, rawBlocksLive.sum(), rawBytesLive.sum(), chunks, retention[0],
+                retention[1], retention[2]);
     }
 
     @Override
@@ -406,6 +465,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             throw Rejections.closed();
         }
         closedScopes.closeAll(); // before any scope closes: a racing free that finds one closed says "closed"
+        large.close(); // waits for a purge in progress; none starts after it
         for (Chunk chunk : directory.chunks()) {
             if (chunk.rawScope != null) {
                 closeRacing(chunk.rawScope);
@@ -498,13 +558,33 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
                         + ", free (stack and thread caches) " + free.size());
             }
         }
-        long rawLive = directory.chunks().stream().filter(c -> c.sizeClass.isRaw())
-                .mapToLong(LockFreeBlockAllocator::liveBlocks).sum();
-        if (rawLive != rawBlocksLive.sum()) {
-            throw new InvariantViolation(Invariant.CONSERVATION, "raw: " + rawLive + " live mappings, counter "
-                    + rawBlocksLive.sum());
-        }
+        checkLargeMappings();
         checkArenasDisjointAndAligned();
+    }
+
+    /** Every large mapping is live or cached, not both, and the live ones agree with the counters. */
+    private void checkLargeMappings() {
+        long live = 0;
+        long liveBytes = 0;
+        for (Chunk chunk : directory.chunks()) {
+            if (!chunk.sizeClass.isRaw()) {
+                continue;
+            }
+            long state = chunk.lvLargeState();
+            boolean cached = large.contains(chunk);
+            if ((state == Chunk.FREE) != cached) {
+                throw new InvariantViolation(Invariant.LARGE_REUSE, "large mapping 0x" + Long.toHexString(chunk.base)
+                        + (cached ? " is cached but live" : " is free but not cached: lost"));
+            }
+            if (state != Chunk.FREE) {
+                live++;
+                liveBytes += chunk.memory.byteSize();
+            }
+        }
+        if (live != rawBlocksLive.sum() || liveBytes != rawBytesLive.sum()) {
+            throw new InvariantViolation(Invariant.CONSERVATION, "large: " + live + " live mappings of " + liveBytes
+                    + " bytes, counters " + rawBlocksLive.sum() + " and " + rawBytesLive.sum());
+        }
     }
 
     private void checkFreeBlocks(Pool pool, List<Long> free) {
@@ -566,6 +646,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         private ThreadCacheSettings threadCacheSettings = ThreadCacheSettings.DEFAULT;
         private boolean lockStripes = true;
         private CachePathFault cachePathFault = CachePathFault.NONE;
+        private PurgePolicy purgePolicy = PurgePolicy.DEFAULT;
+        private boolean decayThread = true;
 
         private Builder() {
         }
@@ -610,6 +692,26 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
          */
         public Builder threadCacheSettings(ThreadCacheSettings settings) {
             this.threadCacheSettings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * When freed large mappings are unmapped and their pages purged: the retained cap, the dirty bound, the decay
+         * delay and the clock (see {@link PurgePolicy}); {@link PurgePolicy#DEFAULT} by default.
+         */
+        public Builder purgePolicy(PurgePolicy purgePolicy) {
+            this.purgePolicy = Objects.requireNonNull(purgePolicy, "purgePolicy");
+            return this;
+        }
+
+        /**
+         * Whether a background thread (one per JVM, shared) ticks the allocator so that dirty mappings decay while no
+         * call is made (on by default; see {@link DecayThread}). Off, decay happens only at the allocator's own
+         * purge points: large allocations and frees, and {@code purge()}. The checks that compare with the reference
+         * turn it off, since its ticks are purge points the reference does not see.
+         */
+        public Builder decayThread(boolean enabled) {
+            this.decayThread = enabled;
             return this;
         }
 

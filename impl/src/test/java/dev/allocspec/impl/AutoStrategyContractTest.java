@@ -4,6 +4,7 @@ import dev.allocspec.os.MemorySource;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.BlockAllocatorContract;
 import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.PurgePolicy;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The contract, held by the lock-free allocator with the strategy chosen automatically, as {@code create()} does. */
@@ -17,7 +18,8 @@ class AutoStrategyContractTest extends BlockAllocatorContract {
     }
 
     @Override
-    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
-        return LockFreeBlockAllocator.builder().policy(policy).memory(memory).build();
+    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
+        return LockFreeBlockAllocator.builder().policy(policy).memory(memory)
+                .purgePolicy(purgePolicy).decayThread(false).build();
     }
 }

@@ -4,6 +4,7 @@ import dev.allocspec.os.MemorySource;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.BlockAllocatorContract;
 import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.PurgePolicy;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The contract, held by the lock-free allocator with {@link CasStrategy#LOCKED} and no thread caches. */
@@ -15,8 +16,9 @@ class LockedStrategyNoCacheContractTest extends BlockAllocatorContract {
     }
 
     @Override
-    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
+    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
         return LockFreeBlockAllocator.builder().strategy(CasStrategy.LOCKED).policy(policy).memory(memory)
+                .purgePolicy(purgePolicy).decayThread(false)
                 .threadCache(false).build();
     }
 }

@@ -4,6 +4,7 @@ import dev.allocspec.os.MemorySource;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.BlockAllocatorContract;
 import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.PurgePolicy;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The contract, held by the lock-free allocator with the {@link CasStrategy#NATIVE_CAS128} strategy forced. */
@@ -16,8 +17,9 @@ class NativeStrategyContractTest extends BlockAllocatorContract {
     }
 
     @Override
-    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
+    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
         return LockFreeBlockAllocator.builder().strategy(CasStrategy.NATIVE_CAS128).policy(policy).memory(memory)
+                .purgePolicy(purgePolicy).decayThread(false)
                 .build();
     }
 }

@@ -24,6 +24,23 @@ public interface MemorySource {
      */
     MemorySegment obtain(long bytes, Arena scope);
 
+    /**
+     * Gives the physical memory of {@code mapping}, a whole mapping obtained here, back to the system while its
+     * address range stays mapped: afterwards it reads as zeros. The default, for sources that cannot give pages back
+     * without unmapping, writes zeros: what a stale reader sees is the same, but the memory stays resident.
+     *
+     * @param mapping a segment {@link #obtain} returned, whose scope is alive
+     * @throws IllegalStateException if the mapping's scope is closed
+     */
+    default void purge(MemorySegment mapping) {
+        mapping.fill((byte) 0);
+    }
+
+    /** How {@link #purge} gives memory back, for reports. */
+    default String purgeDescription() {
+        return "writes zeros (the pages stay resident)";
+    }
+
     /** How memory is obtained, for reports, e.g. {@code "mmap/munmap (Linux, FFM downcall)"}. */
     String description();
 }

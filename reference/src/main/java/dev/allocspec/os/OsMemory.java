@@ -29,6 +29,7 @@ public final class OsMemory implements MemorySource {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS_LINUX = 0x02 | 0x20;
     private static final long MAP_FAILED = -1L;
+    private static final int MADV_DONTNEED_LINUX = 4;
 
     private static final OsMemory SYSTEM = new OsMemory();
 
@@ -56,6 +57,27 @@ public final class OsMemory implements MemorySource {
     }
 
     @Override
+    public String purgeDescription() {
+        return linux != null ? "madvise(MADV_DONTNEED) (Linux, FFM downcall): the range stays mapped, reads zeros"
+                : MemorySource.super.purgeDescription();
+    }
+
+    /**
+     * On Linux, {@code madvise(MADV_DONTNEED)} over the mapping's whole pages. The segment is passed to the downcall
+     * by reference, so its scope is kept alive for the call: a concurrent close of it cannot unmap the range (and let
+     * the system hand it to somebody else) while the advice runs.
+     */
+    @Override
+    public void purge(MemorySegment mapping) {
+        if (linux == null) {
+            MemorySource.super.purge(mapping);
+            return;
+        }
+        long bytes = Math.ceilDiv(mapping.byteSize(), pageSize) * pageSize;
+        linux.madvise(mapping.reinterpret(bytes), bytes);
+    }
+
+    @Override
     public MemorySegment obtain(long bytes, Arena scope) {
         if (bytes < 1) {
             throw new IllegalArgumentException("a mapping needs at least 1 byte: " + bytes);
@@ -80,7 +102,8 @@ public final class OsMemory implements MemorySource {
     }
 
     /** The Linux downcalls. */
-    private record Native(MethodHandle mmap, MethodHandle munmap, MethodHandle strerror, long pageSize,
+    private record Native(MethodHandle mmap, MethodHandle munmap, MethodHandle madvise, MethodHandle strerror,
+                          long pageSize,
                           StructLayout captureLayout, VarHandle errno) {
 
         static Optional<Native> load() {
@@ -98,13 +121,16 @@ public final class OsMemory implements MemorySource {
                         Linker.Option.captureCallState("errno"));
                 MethodHandle munmap = linker.downcallHandle(libc.find("munmap").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+                MethodHandle madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                ValueLayout.JAVA_INT));
                 MethodHandle strerror = linker.downcallHandle(libc.find("strerror").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
                 MethodHandle getpagesize = linker.downcallHandle(libc.find("getpagesize").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT));
                 long pageSize = (int) getpagesize.invokeExact();
                 VarHandle errno = capture.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-                return Optional.of(new Native(mmap, munmap, strerror, pageSize, capture, errno));
+                return Optional.of(new Native(mmap, munmap, madvise, strerror, pageSize, capture, errno));
             } catch (Throwable e) {
                 // No usable libc symbols: the portable path serves instead, and description() says so.
                 return Optional.empty();
@@ -140,6 +166,22 @@ public final class OsMemory implements MemorySource {
                 throw e;
             } catch (Throwable e) {
                 throw new IllegalStateException("munmap downcall failed", e);
+            }
+        }
+
+        void madvise(MemorySegment range, long bytes) {
+            int rc;
+            try {
+                rc = (int) madvise.invokeExact(range, bytes, MADV_DONTNEED_LINUX);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException("madvise downcall failed", e);
+            }
+            if (rc != 0) {
+                // The range is one we mapped and hold alive: a failure means the process's memory map is broken.
+                throw new InternalError("madvise(0x" + Long.toHexString(range.address()) + ", " + bytes
+                        + ", MADV_DONTNEED) failed");
             }
         }
 

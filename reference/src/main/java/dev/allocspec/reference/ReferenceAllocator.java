@@ -9,6 +9,7 @@ import dev.allocspec.spec.ClassStats;
 import dev.allocspec.spec.ClosedScopes;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.PurgePolicy;
 import dev.allocspec.spec.Rejections;
 import dev.allocspec.spec.SelfChecking;
 import dev.allocspec.spec.SizeClass;
@@ -16,11 +17,15 @@ import dev.allocspec.spec.SizeClass;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -40,14 +45,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #arenaAt}: the same records by base address, to find the owner of any address;</li>
  *   <li>{@link #freeStacks}: per pooled class, the LIFO stack of free block addresses (head = top);</li>
  *   <li>{@link #live}: every live block's address and the request it was allocated for;</li>
- *   <li>{@link #carved}: per pooled class, the blocks carved so far.</li>
+ *   <li>{@link #carved}: per pooled class, the blocks carved so far;</li>
+ *   <li>{@link #cached}: the free large mappings kept for reuse, in the order freed;</li>
+ *   <li>{@link #dirtySince}: of those, the ones not purged since they were freed, with the time of the free.</li>
  * </ul>
  * The policy it fixes: LIFO reuse per class; a class grows only when its stack is empty, by one chunk of
- * {@link ChunkPolicy#blocksPerChunk()} blocks pushed so that the lowest address is handed out first.
+ * {@link ChunkPolicy#blocksPerChunk()} blocks pushed so that the lowest address is handed out first. A large block
+ * takes the best-fitting cached mapping ({@link SizeClass#largeMappingFits}) before it maps a new one, and freed
+ * large mappings are capped, purged and decayed by the {@link PurgePolicy}'s rules at every purge point.
  *
  * <p>The real memory lives outside the collections: chunks come from a {@link MemorySource} (by default the
- * operating system), pooled chunks in one shared scope closed by {@link #close()}, each raw block in a scope of its own
- * closed when it is freed.
+ * operating system), pooled chunks in one shared scope closed by {@link #close()}, each large mapping in a scope of
+ * its own, closed when the mapping is unmapped (cap or close).
  */
 public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
 
@@ -57,6 +66,10 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
 
     /** One chunk or raw mapping obtained from the system; {@code scope} is closed to give it back. */
     record ArenaRecord(MemorySegment memory, SizeClass sizeClass, Arena scope) {
+        long bytes() {
+            return memory.byteSize();
+        }
+
         long base() {
             return memory.address();
         }
@@ -78,6 +91,14 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
     final Map<Long, Request> live = new HashMap<>();
     /** Guarded by {@link #lock}. */
     final Map<SizeClass, Long> carved = new EnumMap<>(SizeClass.class);
+    /** Guarded by {@link #lock}: free large mappings by base, in the order they were freed (oldest first). */
+    final Map<Long, ArenaRecord> cached = new LinkedHashMap<>();
+    /** Guarded by {@link #lock}: the cached mappings not purged since freed, by base, with the time of the free. */
+    final Map<Long, Long> dirtySince = new LinkedHashMap<>();
+    /** Guarded by {@link #lock}. */
+    long purgedBytes;
+    /** Guarded by {@link #lock}: when the last purge point ran, by the purge policy's clock. */
+    long lastPurgePointAt;
     /** Guarded by {@link #lock}. */
     long chunksObtained;
     /** Guarded by {@link #lock}. */
@@ -85,6 +106,7 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
 
     private final ChunkPolicy policy;
     private final MemorySource memory;
+    private final PurgePolicy purgePolicy;
     private final Arena poolScope = Arena.ofShared();
     /** Why a segment with a closed scope is refused: a raw block freed twice, after close, or not ours. */
     private final ClosedScopes closedScopes = new ClosedScopes();
@@ -95,13 +117,24 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
     }
 
     /**
-     * A reference allocator with a chosen chunk policy and memory source.
+     * A reference allocator with a chosen chunk policy and memory source, and the default purge policy.
      *
      * @throws NullPointerException if an argument is null
      */
     public ReferenceAllocator(ChunkPolicy policy, MemorySource memory) {
+        this(policy, memory, PurgePolicy.DEFAULT);
+    }
+
+    /**
+     * A reference allocator with a chosen chunk policy, memory source and purge policy.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public ReferenceAllocator(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.memory = Objects.requireNonNull(memory, "memory");
+        this.purgePolicy = Objects.requireNonNull(purgePolicy, "purgePolicy");
+        this.lastPurgePointAt = purgePolicy.clock().nanoTime();
         for (SizeClass c : SizeClass.pooled()) {
             freeStacks.put(c, new ArrayDeque<>());
             carved.put(c, 0L);
@@ -113,14 +146,22 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         return policy;
     }
 
+    /** The purge policy in use. */
+    public PurgePolicy purgePolicy() {
+        return purgePolicy;
+    }
+
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         lock.lock();
         try {
             requireOpen();
             SizeClass sizeClass = SizeClass.forRequest(byteSize, byteAlignment, memory.pageSize());
-            long address = sizeClass.isRaw() ? mapRaw(byteSize) : popOrGrow(sizeClass);
+            long address = sizeClass.isRaw() ? takeOrMapLarge(byteSize) : popOrGrow(sizeClass);
             live.put(address, new Request(byteSize, byteAlignment));
+            if (sizeClass.isRaw()) {
+                purgePoint(false);
+            }
             ArenaRecord owner = ownerOf(address);
             return owner.memory().asSlice(address - owner.base(), byteSize);
         } finally {
@@ -149,6 +190,21 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
     }
 
     @Override
+    public void purge() {
+        lock.lock();
+        try {
+            requireOpen();
+            evictOverCap();
+            for (long base : List.copyOf(dirtySince.keySet())) {
+                purgeMapping(base);
+            }
+            lastPurgePointAt = purgePolicy.clock().nanoTime();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public List<MemorySegment> arenas() {
         lock.lock();
         try {
@@ -168,9 +224,9 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             for (SizeClass c : SizeClass.pooled()) {
                 pools.add(new ClassStats(c, carved.get(c), liveCount(c), freeStacks.get(c).size()));
             }
-            List<ArenaRecord> raw = arenas.stream().filter(a -> a.sizeClass().isRaw()).toList();
-            long rawBytes = raw.stream().mapToLong(a -> mappedBytes(a.memory().byteSize())).sum();
-            return new AllocatorStats(pools, raw.size(), rawBytes, chunksObtained);
+            List<ArenaRecord> liveLarge = liveLargeMappings();
+            return new AllocatorStats(pools, liveLarge.size(), bytesOf(liveLarge), chunksObtained,
+                    bytesOf(cached.values()), dirtyBytes(), purgedBytes);
         } finally {
             lock.unlock();
         }
@@ -192,6 +248,8 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             arenas.clear();
             arenaAt.clear();
             live.clear();
+            cached.clear();
+            dirtySince.clear();
             freeStacks.values().forEach(Deque::clear);
         } finally {
             lock.unlock();
@@ -222,11 +280,26 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         carved.merge(sizeClass, (long) policy.blocksPerChunk(), Long::sum);
     }
 
+    /** INV-LARGE-REUSE: the best-fitting cached mapping, or a new one when none fits. */
+    private long takeOrMapLarge(long byteSize) {
+        assert lock.isHeldByCurrentThread();
+        ArenaRecord fit = cached.values().stream()
+                .filter(a -> SizeClass.largeMappingFits(a.bytes(), byteSize, memory.pageSize()))
+                .min(Comparator.comparingLong(ArenaRecord::bytes).thenComparingInt(arenas::indexOf))
+                .orElse(null);
+        if (fit == null) {
+            return mapRaw(byteSize);
+        }
+        cached.remove(fit.base());
+        dirtySince.remove(fit.base());
+        return fit.base();
+    }
+
     private long mapRaw(long byteSize) {
         assert lock.isHeldByCurrentThread();
         Arena own = Arena.ofShared();
         try {
-            MemorySegment mapping = memory.obtain(byteSize, own);
+            MemorySegment mapping = memory.obtain(mappedBytes(byteSize), own);
             record(new ArenaRecord(mapping, SizeClass.RAW, own));
             return mapping.address();
         } catch (RuntimeException | Error e) {
@@ -268,15 +341,72 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         if (address != owner.base()) {
             throw Rejections.interior(address, owner.base(), SizeClass.RAW);
         }
-        long allocatedSize = owner.memory().byteSize(); // a raw arena is exactly its block
-        if (allocatedSize != block.byteSize()) {
-            throw Rejections.wrongSize(address, block.byteSize(), allocatedSize, SizeClass.RAW);
+        Request request = live.get(address);
+        if (request == null) {
+            throw Rejections.doubleFree(address, SizeClass.RAW); // cached: free, still mapped
+        }
+        if (request.byteSize() != block.byteSize()) {
+            throw Rejections.wrongSize(address, block.byteSize(), request.byteSize(), SizeClass.RAW);
         }
         live.remove(address);
-        arenas.remove(owner);
-        arenaAt.remove(owner.base());
-        closedScopes.addGivenBack(owner.scope().scope()); // before it closes, as the lock-free allocator does
-        owner.scope().close(); // INV-RAW-RETURNED: munmap runs as the scope's cleanup
+        cached.put(address, owner); // INV-RAW-RETURNED: kept mapped for reuse, not unmapped
+        dirtySince.put(address, purgePolicy.clock().nanoTime());
+        purgePoint(true);
+    }
+
+    // ---- purge points (PurgePolicy) ------------------------------------------------------------------------------
+
+    /** The policy's rules in order: cap, ratio (on free only), decay. */
+    private void purgePoint(boolean onFree) {
+        assert lock.isHeldByCurrentThread();
+        evictOverCap();
+        if (onFree) {
+            purgeOverRatio();
+        }
+        purgeDecayed();
+    }
+
+    /** INV-RETAINED-CAP: unmaps the mappings freed longest ago while the cached bytes exceed the cap. */
+    private void evictOverCap() {
+        while (bytesOf(cached.values()) > purgePolicy.retainedCapBytes()) {
+            unmap(cached.values().iterator().next());
+        }
+    }
+
+    /** INV-DIRTY-BOUND: purges the mappings dirty longest while the dirty bytes exceed the bound. */
+    private void purgeOverRatio() {
+        while (dirtyBytes() > purgePolicy.dirtyBound(activeBytes())) {
+            purgeMapping(dirtySince.keySet().iterator().next());
+        }
+    }
+
+    /** INV-DECAY: purges every mapping dirty for the whole decay delay. */
+    private void purgeDecayed() {
+        long now = purgePolicy.clock().nanoTime();
+        for (Map.Entry<Long, Long> dirty : List.copyOf(dirtySince.entrySet())) {
+            if (purgePolicy.decayed(dirty.getValue(), now)) {
+                purgeMapping(dirty.getKey());
+            }
+        }
+        lastPurgePointAt = now;
+    }
+
+    /** INV-PURGED-ZERO: the mapping's pages go back to the system; it stays mapped and cached, now clean. */
+    private void purgeMapping(long base) {
+        ArenaRecord mapping = cached.get(base);
+        memory.purge(mapping.memory());
+        dirtySince.remove(base);
+        purgedBytes += mapping.bytes();
+    }
+
+    /** INV-RAW-RETURNED: a cached mapping leaves the cache and the arenas, and its scope closes (munmap). */
+    private void unmap(ArenaRecord mapping) {
+        cached.remove(mapping.base());
+        dirtySince.remove(mapping.base());
+        arenas.remove(mapping);
+        arenaAt.remove(mapping.base());
+        closedScopes.addGivenBack(mapping.scope().scope()); // before it closes, as the lock-free allocator does
+        mapping.scope().close();
     }
 
     // ---- lookups -------------------------------------------------------------------------------------------------
@@ -300,6 +430,25 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
     private SizeClass classOf(long address) {
         ArenaRecord owner = ownerOf(address);
         return owner == null ? null : owner.sizeClass();
+    }
+
+    /** Large mappings that back a live block (raw arenas not in the cache). */
+    private List<ArenaRecord> liveLargeMappings() {
+        return arenas.stream().filter(a -> a.sizeClass().isRaw() && !cached.containsKey(a.base())).toList();
+    }
+
+    private static long bytesOf(Collection<ArenaRecord> mappings) {
+        return mappings.stream().mapToLong(ArenaRecord::bytes).sum();
+    }
+
+    private long dirtyBytes() {
+        return dirtySince.keySet().stream().mapToLong(base -> cached.get(base).bytes()).sum();
+    }
+
+    /** What the ratio rule measures against: pooled chunks and live large mappings. */
+    private long activeBytes() {
+        long chunks = arenas.stream().filter(a -> !a.sizeClass().isRaw()).mapToLong(ArenaRecord::bytes).sum();
+        return chunks + bytesOf(liveLargeMappings());
     }
 
     private long mappedBytes(long byteSize) {
@@ -332,6 +481,11 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             freeBlocksAreWellPlaced();
             chunksFollowThePolicy();
             rawArenasArePageAligned();
+            cachedMappingsAreFree();
+            retainedBytesWithinCap();
+            dirtyBytesWithinBound();
+            decayedMappingsArePurged();
+            purgedMappingsReadZero();
             eachClassIsConserved();
         } finally {
             lock.unlock();
@@ -372,14 +526,75 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         }
     }
 
-    /** INV-RAW-PAGES: each raw arena is page-aligned and backs exactly one live block. */
+    /** INV-RAW-PAGES: each raw arena is whole pages and backs one live block at its base that fits it, or is cached. */
     private void rawArenasArePageAligned() {
         for (ArenaRecord a : arenas) {
+            if (!a.sizeClass().isRaw()) {
+                continue;
+            }
             Request request = live.get(a.base());
-            if (a.sizeClass().isRaw() && (a.base() % memory.pageSize() != 0 || request == null
-                    || request.byteSize() != a.memory().byteSize())) {
+            boolean wholePages = a.base() % memory.pageSize() == 0 && a.bytes() % memory.pageSize() == 0;
+            boolean backsOne = request != null
+                    && SizeClass.largeMappingFits(a.bytes(), request.byteSize(), memory.pageSize());
+            if (!wholePages || !(backsOne || cached.containsKey(a.base()))) {
                 throw new InvariantViolation(Invariant.RAW_PAGES, "raw arena at 0x" + Long.toHexString(a.base())
-                        + " is not page-aligned or does not back one live block of its size");
+                        + " is not whole pages, or neither backs one live block that fits it nor is cached");
+            }
+        }
+    }
+
+    /** INV-LARGE-REUSE: the cache holds raw arenas of no live block, and only cached mappings are dirty. */
+    private void cachedMappingsAreFree() {
+        for (ArenaRecord a : cached.values()) {
+            if (!a.sizeClass().isRaw() || arenaAt.get(a.base()) != a || live.containsKey(a.base())) {
+                throw new InvariantViolation(Invariant.LARGE_REUSE, "cached mapping 0x" + Long.toHexString(a.base())
+                        + " is not a recorded raw arena, or backs a live block");
+            }
+        }
+        if (!cached.keySet().containsAll(dirtySince.keySet())) {
+            throw new InvariantViolation(Invariant.LARGE_REUSE, "a dirty mapping is not in the cache");
+        }
+    }
+
+    /** INV-RETAINED-CAP. */
+    private void retainedBytesWithinCap() {
+        long retained = bytesOf(cached.values());
+        if (retained > purgePolicy.retainedCapBytes()) {
+            throw new InvariantViolation(Invariant.RETAINED_CAP, "retained " + retained + " bytes, cap "
+                    + purgePolicy.retainedCapBytes());
+        }
+    }
+
+    /** INV-DIRTY-BOUND. */
+    private void dirtyBytesWithinBound() {
+        long bound = purgePolicy.dirtyBound(activeBytes());
+        if (dirtyBytes() > bound) {
+            throw new InvariantViolation(Invariant.DIRTY_BOUND, "dirty " + dirtyBytes() + " bytes, bound " + bound
+                    + " for " + activeBytes() + " active");
+        }
+    }
+
+    /** INV-DECAY: no mapping was dirty for the whole decay delay at the last purge point. */
+    private void decayedMappingsArePurged() {
+        for (Map.Entry<Long, Long> dirty : dirtySince.entrySet()) {
+            if (purgePolicy.decayed(dirty.getValue(), lastPurgePointAt)) {
+                throw new InvariantViolation(Invariant.DECAY, "mapping 0x" + Long.toHexString(dirty.getKey())
+                        + " was dirty for the whole decay delay at the last purge point");
+            }
+        }
+    }
+
+    /** INV-PURGED-ZERO: the first word of every page of every purged cached mapping reads zero. */
+    private void purgedMappingsReadZero() {
+        for (ArenaRecord a : cached.values()) {
+            if (dirtySince.containsKey(a.base())) {
+                continue;
+            }
+            for (long offset = 0; offset < a.bytes(); offset += memory.pageSize()) {
+                if (a.memory().get(ValueLayout.JAVA_LONG_UNALIGNED, offset) != 0) {
+                    throw new InvariantViolation(Invariant.PURGED_ZERO, "purged mapping 0x"
+                            + Long.toHexString(a.base()) + " reads non-zero at offset " + offset);
+                }
             }
         }
     }

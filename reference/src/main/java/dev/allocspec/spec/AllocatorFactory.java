@@ -16,4 +16,18 @@ public interface AllocatorFactory {
      * source refuse on cue.
      */
     BlockAllocator create(ChunkPolicy policy, MemorySource memory);
+
+    /**
+     * A fresh allocator as {@link #create(ChunkPolicy, MemorySource)} makes, that also honours {@code purgePolicy}
+     * exactly, its clock included: the family's checks of the large-block cache and of purge drive time with a
+     * {@link ManualClock} and expect purges at the purge points the policy names and nowhere else.
+     *
+     * @throws UnsupportedOperationException by default, naming this method: a factory that does not implement it
+     *                                       cannot be checked against the purge rules, and those checks fail
+     */
+    default BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
+        throw new UnsupportedOperationException(getClass().getName() + " takes no PurgePolicy: implement "
+                + "AllocatorFactory.create(ChunkPolicy, MemorySource, PurgePolicy) so that the large-block cache and "
+                + "the purge rules can be checked");
+    }
 }

@@ -8,11 +8,16 @@ import java.util.Objects;
  * state unchanged. Under concurrency a snapshot is exact only when no operation is in flight.
  *
  * @param pools          one entry per pooled class, in {@link SizeClass#pooled()} order
- * @param rawBlocksLive  raw blocks handed out and not yet freed
- * @param rawBytesLive   bytes mapped for those raw blocks (page-rounded)
+ * @param rawBlocksLive  large (raw) blocks handed out and not yet freed
+ * @param rawBytesLive   bytes of the mappings of those blocks (page-rounded)
  * @param chunksObtained pooled chunks obtained from the system so far
+ * @param retainedBytes  bytes of free large mappings kept mapped for reuse (dirty or purged; see {@link PurgePolicy})
+ * @param dirtyBytes     the part of {@code retainedBytes} not purged since it was freed: memory that may still be
+ *                       resident
+ * @param purgedBytes    bytes given back to the system by purges so far
  */
-public record AllocatorStats(List<ClassStats> pools, long rawBlocksLive, long rawBytesLive, long chunksObtained) {
+public record AllocatorStats(List<ClassStats> pools, long rawBlocksLive, long rawBytesLive, long chunksObtained,
+                             long retainedBytes, long dirtyBytes, long purgedBytes) {
 
     /** Copies {@code pools} and checks it has one entry per pooled class, in order. */
     public AllocatorStats {
@@ -25,6 +30,15 @@ public record AllocatorStats(List<ClassStats> pools, long rawBlocksLive, long ra
                 throw new IllegalArgumentException("pools out of order at " + i + ": " + pools.get(i));
             }
         }
+        if (dirtyBytes < 0 || dirtyBytes > retainedBytes) {
+            throw new IllegalArgumentException("dirty bytes " + dirtyBytes + " outside 0 to the retained "
+                    + retainedBytes);
+        }
+    }
+
+    /** Counts of an allocator that retains nothing: no cached mappings, nothing purged. */
+    public AllocatorStats(List<ClassStats> pools, long rawBlocksLive, long rawBytesLive, long chunksObtained) {
+        this(pools, rawBlocksLive, rawBytesLive, chunksObtained, 0, 0, 0);
     }
 
     /** The counts of one pooled class. */

@@ -13,9 +13,11 @@ import java.util.OptionalLong;
  * {@link #allocate(long, long) allocate(n, a)} returns a native segment of exactly {@code n} bytes (zero allowed) that
  * starts at the first byte of a block of the smallest class whose block size is at least {@code max(n, a)}
  * ({@code INV-SIZE-CLASS}); its address is a multiple of {@code a} ({@code INV-ALIGN}). Above
- * {@value SizeClass#LARGEST_BLOCK} bytes the block is raw: a page-aligned, page-rounded mapping of its own, recorded as
- * an arena while it lives and given back to the system on free ({@code INV-RAW-PAGES}, {@code INV-RAW-RETURNED}).
- * Pooled memory is never given back before {@link #close()}.
+ * {@value SizeClass#LARGEST_BLOCK} bytes the block is large (raw): it starts a page-aligned mapping of its own
+ * ({@code INV-RAW-PAGES}). A freed large block's mapping is cached and reused by a later large allocation that fits
+ * ({@code INV-LARGE-REUSE}); its pages are purged (given back to the system, the range still mapped) by the rules of
+ * the {@link PurgePolicy}, and the mapping itself is unmapped only by {@link #close()} or under the policy's cap on
+ * retained bytes ({@code INV-RAW-RETURNED}). Pooled chunks are never given back before {@link #close()}.
  *
  * <h2>Freeing</h2>
  * {@link #free(MemorySegment)} takes the segment {@code allocate} returned (or any native segment with the same address
@@ -31,9 +33,11 @@ import java.util.OptionalLong;
  *       been closed, or a new segment over raw memory already given back), of an address inside a block but not at
  *       its start, or of a size other than the one allocated: {@link IllegalArgumentException};</li>
  *   <li>free of a block that is already free (double free): {@link IllegalStateException}. A stale segment of a
- *       pooled block whose memory has since been handed out again cannot be told from the new owner's segment
- *       (same address, same size, as with {@code malloc}): freeing it frees the new owner's block. Raw blocks are
- *       safe from this: each has a scope of its own, closed when it is freed. Writing through a pooled block's
+ *       block whose memory has since been handed out again cannot be told from the new owner's segment (same
+ *       address, same size, as with {@code malloc}): freeing it frees the new owner's block. A stale segment of a
+ *       large block reads what its mapping holds: the next owner's bytes, or zeros once purged; once the mapping is
+ *       unmapped (cap or close) its scope is closed and every use of it throws {@link IllegalStateException}
+ *       ({@code INV-NO-EARLY-UNMAP}), so no stale use reaches unmapped memory. Writing through a pooled block's
  *       segment after freeing it is the caller's bug that no check can refuse: the memory stays mapped, and an
  *       allocator that keeps its free list inside free blocks (as jalib does) finds its links overwritten. The
  *       lock-free allocator follows a link only into a block of its class: an allocation that reaches a link into
@@ -79,8 +83,8 @@ public interface BlockAllocator extends OffHeapAllocator, SegmentAllocator {
     MemorySegment allocate(long byteSize, long byteAlignment);
 
     /**
-     * Gives a block back: a pooled block goes on top of its class's free stack, a raw block's mapping goes back to the
-     * system.
+     * Gives a block back: a pooled block goes on top of its class's free stack, a large block's mapping into the cache
+     * of free mappings (see {@link PurgePolicy}).
      *
      * @param block the segment {@code allocate} returned
      * @throws NullPointerException     if {@code block} is null
@@ -97,8 +101,17 @@ public interface BlockAllocator extends OffHeapAllocator, SegmentAllocator {
     }
 
     /**
+     * A purge point now, with every dirty cached mapping purged: the pages of every free large mapping go back to the
+     * system, the ranges stay mapped (see {@link PurgePolicy}). What a service calls when it knows it will idle.
+     *
+     * @throws IllegalStateException if the allocator is closed
+     */
+    void purge();
+
+    /**
      * Every chunk and raw mapping obtained from the system and not given back, in the order obtained (jalib's
-     * {@code getAllocArenas}). Pooled chunks stay until {@link #close()}; a raw mapping leaves the list when freed.
+     * {@code getAllocArenas}). Pooled chunks stay until {@link #close()}; a large block's mapping stays while it is
+     * live or cached, and leaves the list when it is unmapped.
      *
      * @return an unmodifiable snapshot
      * @throws IllegalStateException if the allocator is closed

@@ -64,7 +64,7 @@ public enum Invariant {
                     + "order obtained, with no cap on their number.",
             "Tools (checkpointing, leak checks) walk the arenas; jalib's fixed array of 1024 records overflowed.",
             CheckNames.CONTRACT + "#blocksLieInsideRecordedArenas",
-            CheckNames.CONTRACT + "#rawBlocksArePageAlignedAndReturned",
+            CheckNames.CONTRACT + "#rawBlocksArePageAlignedAndCached",
             CheckNames.REFERENCE + "#checkInvariants",
             CheckNames.MACHINE),
     CONTENT("INV-CONTENT", Profile.SAFETY,
@@ -102,18 +102,82 @@ public enum Invariant {
             CheckNames.REFERENCE + "#checkInvariants",
             CheckNames.REFINES),
     RAW_PAGES("INV-RAW-PAGES", Profile.FAMILY,
-            "A raw block (above 16384 bytes) is a page-aligned, page-rounded mapping of its own, recorded as an arena "
-                    + "while live.",
+            "A large (raw) block, above 16384 bytes, starts at the base of a page-aligned mapping of whole pages of "
+                    + "its own that fits it (SizeClass.largeMappingFits), recorded as an arena while mapped.",
             "Large blocks must not fragment the pools, and page alignment lets callers map or protect them.",
-            CheckNames.CONTRACT + "#rawBlocksArePageAlignedAndReturned",
+            CheckNames.CONTRACT + "#rawBlocksArePageAlignedAndCached",
             CheckNames.REFERENCE + "#checkInvariants",
             CheckNames.REFINES),
     RAW_RETURNED("INV-RAW-RETURNED", Profile.FAMILY,
-            "Freeing a raw block gives its mapping back to the system and removes its arena record.",
-            "Large blocks that stayed mapped would be a leak the size of the largest requests.",
-            CheckNames.CONTRACT + "#rawBlocksArePageAlignedAndReturned",
+            "Freeing a large block keeps its mapping, cached for reuse and still listed as an arena; a mapping goes "
+                    + "back to the system (its scope closed, its arena record removed) only by close() or, oldest "
+                    + "freed first, when the cached bytes exceed the PurgePolicy's retained cap.",
+            "Mapping and unmapping on every large free cost a system call and a scope handshake with every thread "
+                    + "(54 us a pair); keeping mappings forever would leak address space without bound.",
+            CheckNames.CONTRACT + "#rawBlocksArePageAlignedAndCached",
+            CheckNames.CONTRACT + "#unmapsOnlyOverTheRetainedCap",
             CheckNames.REFINES,
             CheckNames.JCSTRESS + "RawDoubleFreeTest$Scenario#arbiter"),
+    LARGE_REUSE("INV-LARGE-REUSE", Profile.FAMILY,
+            "A large allocation takes the cached free mapping with the fewest bytes among those that fit it "
+                    + "(at least its page-rounded size, at most a quarter more), among equals the one obtained first; it "
+                    + "maps a new one only when none fits. A cached mapping backs no live block.",
+            "Reuse before mapping is what makes a large pair cheap; an exact rule keeps two allocators block for "
+                    + "block alike and bounds the waste of a reused mapping.",
+            CheckNames.CONTRACT + "#reusesTheBestFittingCachedMapping",
+            CheckNames.REFERENCE + "#checkInvariants",
+            CheckNames.MACHINE,
+            CheckNames.REFINES),
+    RETAINED_CAP("INV-RETAINED-CAP", Profile.FAMILY,
+            "After every call the bytes of cached free mappings are at most the PurgePolicy's retained cap.",
+            "Purged mappings hold no memory but still hold address space and kernel bookkeeping; the cap bounds "
+                    + "them.",
+            CheckNames.CONTRACT + "#unmapsOnlyOverTheRetainedCap",
+            CheckNames.REFERENCE + "#checkInvariants",
+            CheckNames.MACHINE,
+            CheckNames.REFINES),
+    DIRTY_BOUND("INV-DIRTY-BOUND", Profile.FAMILY,
+            "After every call the dirty bytes (cached mappings not purged since freed) are at most "
+                    + "max(floor, active >> lgDirtyRatio) of the PurgePolicy, active being the pooled chunks' bytes "
+                    + "plus the live large mappings'; a large free that passes the bound purges the mappings dirty "
+                    + "longest first.",
+            "jemalloc's ratio trigger: a service's free memory that stays resident is bounded by a fraction of what "
+                    + "it uses, whenever it frees.",
+            CheckNames.CONTRACT + "#purgesOverTheDirtyBound",
+            CheckNames.REFERENCE + "#checkInvariants",
+            CheckNames.MACHINE,
+            CheckNames.REFINES),
+    DECAY("INV-DECAY", Profile.FAMILY,
+            "At every purge point (the end of each large allocate and free, purge(), and each tick of the "
+                    + "lock-free allocator's decay thread) every cached mapping dirty for at least the PurgePolicy's "
+                    + "decay delay is purged.",
+            "jemalloc's decay: memory freed in a burst goes back to the system within a bounded time even if the "
+                    + "ratio never triggers and the service goes idle.",
+            CheckNames.CONTRACT + "#purgesMappingsDirtyForTheDecayDelay",
+            CheckNames.REFERENCE + "#checkInvariants",
+            CheckNames.MACHINE,
+            CheckNames.REFINES,
+            "dev.allocspec.impl.PurgeResidencyTest#theDecayThreadGivesAnIdleBurstBack"),
+    PURGED_ZERO("INV-PURGED-ZERO", Profile.FAMILY,
+            "A purged mapping reads as zeros (its pages went back to the system while the range stays mapped), and "
+                    + "so does a large block handed out from it, until written; its resident pages are none.",
+            "A stale reader must see zeros or its own data, never a crash; a block from a purged mapping must not "
+                    + "leak the previous owner's bytes, and purged memory must really leave the process.",
+            CheckNames.CONTRACT + "#purgedMemoryReadsZero",
+            CheckNames.REFERENCE + "#checkInvariants",
+            CheckNames.MACHINE,
+            "dev.allocspec.impl.PurgeResidencyTest#aFreedPeakIsNotResidentAfterPurge",
+            CheckNames.JCSTRESS + "PurgeFreeRaceTest#arbiter",
+            CheckNames.JCSTRESS + "PurgeReuseRaceTest#arbiter"),
+    NO_EARLY_UNMAP("INV-NO-EARLY-UNMAP", Profile.FAMILY,
+            "No memory is unmapped while a segment that reaches it can still be used without an exception: a stale "
+                    + "segment of a freed block works on mapped memory (reading the next owner's bytes or zeros) "
+                    + "until the mapping is unmapped, and from then on every use of it throws IllegalStateException.",
+            "A caller's use after free must never crash the JVM; it is why an unmapped mapping's scope closes first. "
+                    + "(Safety for an allocator that hands out scoped segments; a C-heap adapter cannot keep it.)",
+            CheckNames.CONTRACT + "#staleLargeSegmentNeverReachesUnmappedMemory",
+            CheckNames.CONTRACT + "#unmapsOnlyOverTheRetainedCap",
+            CheckNames.JCSTRESS + "PurgeCloseRaceTest#arbiter"),
     CLOSE_RETURNS_ALL("INV-CLOSE-RETURNS-ALL", Profile.SAFETY,
             "close() gives all memory back (in this family: every chunk and raw mapping); handed-out segments can no "
                     + "longer be used without an exception. Calls of other threads racing with it complete or throw IllegalStateException, "

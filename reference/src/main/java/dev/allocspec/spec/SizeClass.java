@@ -155,6 +155,19 @@ public enum SizeClass {
         return pages * pageSize;
     }
 
+    /**
+     * Whether a cached free mapping of {@code mappingBytes} may serve a large request of {@code byteSize} bytes: it
+     * holds the request's page-rounded size and wastes at most a quarter of it (jemalloc's large size classes, four
+     * per doubling, waste as much). Among the mappings that fit, an allocation takes the smallest, and among equals
+     * the one obtained first, whose arena comes first in {@code arenas()} (INV-LARGE-REUSE; jemalloc orders extents by
+     * serial number the same way, oldest first, and an order of obtaining is one two allocators can agree on, where
+     * the addresses the system picks differ).
+     */
+    public static boolean largeMappingFits(long mappingBytes, long byteSize, long pageSize) {
+        long needed = rawMappingSize(byteSize, pageSize);
+        return mappingBytes >= needed && mappingBytes - needed <= needed / 4;
+    }
+
     @Override
     public String toString() {
         return this == RAW ? "raw" : Integer.toString(blockSize);

@@ -4,6 +4,8 @@ import dev.allocspec.os.OsMemory;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.ManualClock;
+import dev.allocspec.spec.PurgePolicy;
 import dev.allocspec.spec.SizeClass;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,13 +27,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @SuppressWarnings("restricted") // a corrupted arena record is made by reinterpreting a real one
 class ReferenceAllocatorInvariantsTest {
 
+    /** 1 MiB retained at most, 64 KiB dirty, no ratio above it, 10 s decay on a clock the tests move. */
+    private final ManualClock clock = new ManualClock();
+    private final PurgePolicy purgePolicy = new PurgePolicy(1L << 20, 64L << 10, 62, Duration.ofSeconds(10), clock);
     private ReferenceAllocator allocator;
     private MemorySegment small;
     private MemorySegment raw;
 
     @BeforeEach
     void populate() {
-        allocator = new ReferenceAllocator(new ChunkPolicy(4), OsMemory.system());
+        allocator = new ReferenceAllocator(new ChunkPolicy(4), OsMemory.system(), purgePolicy);
         small = allocator.allocate(100);
         allocator.allocate(100);
         allocator.free(allocator.allocate(100));
@@ -95,6 +102,46 @@ class ReferenceAllocatorInvariantsTest {
     @Test
     void namesRawPagesForARawArenaWithoutItsBlock() {
         assertViolates(Invariant.RAW_PAGES, a -> a.live.remove(raw.address()));
+    }
+
+    @Test
+    void namesLargeReuseWhenACachedMappingBacksALiveBlock() {
+        allocator.free(raw);
+        assertViolates(Invariant.LARGE_REUSE, a -> a.live.put(raw.address(), new ReferenceAllocator.Request(50_000, 1)));
+    }
+
+    @Test
+    void namesRetainedCapWhenTheCacheHoldsTooMuch() {
+        MemorySegment big = allocator.allocate(2L << 20);
+        assertViolates(Invariant.RETAINED_CAP, a -> {
+            a.live.remove(big.address());
+            a.cached.put(big.address(), a.arenaAt.get(big.address()));
+        });
+    }
+
+    @Test
+    void namesDirtyBoundWhenTooMuchIsDirty() {
+        MemorySegment second = allocator.allocate(50_000);
+        allocator.free(raw);
+        assertViolates(Invariant.DIRTY_BOUND, a -> {
+            a.live.remove(second.address());
+            a.cached.put(second.address(), a.arenaAt.get(second.address()));
+            a.dirtySince.put(second.address(), clock.nanoTime());
+        });
+    }
+
+    @Test
+    void namesDecayWhenAMappingOutlivedTheDelayAtAPurgePoint() {
+        allocator.free(raw);
+        clock.advance(Duration.ofSeconds(11));
+        assertViolates(Invariant.DECAY, a -> a.lastPurgePointAt = clock.nanoTime());
+    }
+
+    @Test
+    void namesPurgedZeroWhenAPurgedMappingHoldsBytes() {
+        allocator.free(raw);
+        allocator.purge();
+        assertViolates(Invariant.PURGED_ZERO, a -> raw.set(ValueLayout.JAVA_LONG, 0, 42L));
     }
 
     @Test

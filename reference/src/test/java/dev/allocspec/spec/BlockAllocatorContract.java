@@ -2,12 +2,14 @@ package dev.allocspec.spec;
 
 import dev.allocspec.os.MemorySource;
 import dev.allocspec.os.OsMemory;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -33,17 +35,43 @@ public abstract class BlockAllocatorContract extends OffHeapAllocatorContract<Bl
 
     protected final long pageSize = OsMemory.system().pageSize();
 
-    /** Creates the allocator under test with the given policy and memory source. */
-    protected abstract BlockAllocator create(ChunkPolicy policy, MemorySource memory);
+    /** Allocators a test made beside {@link #allocator}, closed after it. */
+    private final List<BlockAllocator> extra = new ArrayList<>();
+
+    /**
+     * Creates the allocator under test with the given chunk policy, memory source and purge policy. The purge policy
+     * must be honoured exactly, clock included: the tests of the large-block cache and of purge drive time with a
+     * {@link ManualClock} and expect purges at the purge points the policy names, and at no other time.
+     */
+    protected abstract BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy);
 
     @Override
     protected final BlockAllocator newAllocator() {
-        return create(POLICY, OsMemory.system());
+        return create(POLICY, OsMemory.system(), PurgePolicy.DEFAULT);
     }
 
     @Override
     protected final Optional<BlockAllocator> newAllocator(MemorySource memory) {
-        return Optional.of(create(POLICY, memory));
+        return Optional.of(create(POLICY, memory, PurgePolicy.DEFAULT));
+    }
+
+    /** An allocator under test with {@code purgePolicy}, closed after the test. */
+    private BlockAllocator withPurgePolicy(PurgePolicy purgePolicy) {
+        BlockAllocator made = create(POLICY, OsMemory.system(), purgePolicy);
+        extra.add(made);
+        return made;
+    }
+
+    @AfterEach
+    void closeExtraAllocators() {
+        for (BlockAllocator made : extra) {
+            try {
+                made.close();
+            } catch (IllegalStateException alreadyClosed) {
+                // the test closed it
+            }
+        }
+        extra.clear();
     }
 
     // ---- allocation --------------------------------------------------------------------------------------------
@@ -170,23 +198,222 @@ public abstract class BlockAllocatorContract extends OffHeapAllocatorContract<Bl
     }
 
     @Test
-    void rawBlocksArePageAlignedAndReturned() {
+    void rawBlocksArePageAlignedAndCached() {
         AllocatorStats before = allocator.stats();
+        long mapped = SizeClass.rawMappingSize(20_000, pageSize);
         MemorySegment raw = allocator.allocate(20_000);
         assertThat(raw.address() % pageSize).isZero();
         assertThat(allocator.arenas()).anySatisfy(a -> {
             assertThat(a.address()).isEqualTo(raw.address());
-            assertThat(a.byteSize()).isEqualTo(20_000);
+            assertThat(a.byteSize()).as("a large block's arena is its mapping, whole pages").isEqualTo(mapped);
         });
         AllocatorStats during = allocator.stats();
         assertThat(during.rawBlocksLive()).isEqualTo(before.rawBlocksLive() + 1);
-        assertThat(during.rawBytesLive()).isEqualTo(before.rawBytesLive() + SizeClass.rawMappingSize(20_000, pageSize));
+        assertThat(during.rawBytesLive()).isEqualTo(before.rawBytesLive() + mapped);
         fill(raw);
 
         allocator.free(raw);
-        assertThat(allocator.arenas()).noneMatch(a -> a.address() == raw.address());
-        assertThat(allocator.stats()).isEqualTo(before);
-        assertThat(raw.scope().isAlive()).as("raw block's memory is given back").isFalse();
+        AllocatorStats after = allocator.stats();
+        assertThat(allocator.arenas()).as("the freed mapping stays, cached").anyMatch(a -> a.address() == raw.address());
+        assertThat(after.rawBlocksLive()).isEqualTo(before.rawBlocksLive());
+        assertThat(after.rawBytesLive()).isEqualTo(before.rawBytesLive());
+        assertThat(after.retainedBytes()).isEqualTo(before.retainedBytes() + mapped);
+        assertThat(after.dirtyBytes()).as("not purged: under the default floor").isEqualTo(mapped);
+        assertThat(raw.scope().isAlive()).as("a cached mapping stays mapped: its stale segment stays usable").isTrue();
+
+        MemorySegment again = allocator.allocate(19_000);
+        assertThat(again.address()).as("the cached mapping is reused").isEqualTo(raw.address());
+        assertThat(again.byteSize()).isEqualTo(19_000);
+        assertThat(allocator.stats().retainedBytes()).isEqualTo(before.retainedBytes());
+        assertThat(allocator.stats().dirtyBytes()).isZero();
+    }
+
+    // ---- large blocks: the mapping cache and purge (PurgePolicy) -----------------------------------------------
+
+    /** A purge policy on a clock the test moves: nothing retained is purged or unmapped unless the test says so. */
+    private static PurgePolicy manual(ManualClock clock) {
+        return new PurgePolicy(1L << 40, 1L << 40, 62, Duration.ofSeconds(10), clock);
+    }
+
+    private long pages(int n) {
+        return n * pageSize;
+    }
+
+    @Test
+    void reusesTheBestFittingCachedMapping() {
+        BlockAllocator a = withPurgePolicy(manual(new ManualClock()));
+        MemorySegment five = a.allocate(pages(5));
+        MemorySegment six = a.allocate(pages(6));
+        MemorySegment eight = a.allocate(pages(8));
+        MemorySegment otherFive = a.allocate(pages(5) - 100);
+        for (MemorySegment block : List.of(five, six, eight, otherFive)) {
+            a.free(block);
+        }
+        int arenas = a.arenas().size();
+
+        assertThat(a.allocate(pages(6) - 1).address()).as("exact fit in pages").isEqualTo(six.address());
+        assertThat(a.allocate(pages(4) + 1).address()).as("of two equal fits, the one obtained first")
+                .isEqualTo(five.address());
+        assertThat(a.allocate(pages(7)).address()).as("8 pages serve 7: a quarter more at most")
+                .isEqualTo(eight.address());
+        assertThat(a.allocate(pages(5)).address()).isEqualTo(otherFive.address());
+        assertThat(a.arenas()).as("nothing new mapped while a mapping fitted").hasSize(arenas);
+        assertThat(a.stats().retainedBytes()).isZero();
+
+        a.free(a.allocate(pages(8)));
+        MemorySegment small = a.allocate(pages(5));
+        assertThat(small.address()).as("8 pages waste too much for 5: a new mapping").isNotEqualTo(eight.address());
+        assertThat(a.arenas()).hasSize(arenas + 2);
+        assertThat(a.stats().retainedBytes()).as("the 8-page mapping still cached").isEqualTo(pages(8));
+    }
+
+    @Test
+    void rejectsDoubleFreeOfACachedLargeBlockAndKeepsState() {
+        BlockAllocator a = withPurgePolicy(manual(new ManualClock()));
+        MemorySegment large = a.allocate(pages(5));
+        a.free(large);
+        AllocatorStats before = a.stats();
+        List<MemorySegment> arenas = a.arenas();
+        assertThrows(IllegalStateException.class, () -> a.free(large));
+        assertThrows(IllegalStateException.class, () -> a.free(large.asSlice(0, pages(4))),
+                "free with another size of a free block: still a double free");
+        assertThat(a.stats()).isEqualTo(before);
+        assertThat(a.arenas()).isEqualTo(arenas);
+        assertThat(a.allocate(pages(5)).address()).as("still cached once, reused").isEqualTo(large.address());
+    }
+
+    @Test
+    void unmapsOnlyOverTheRetainedCap() {
+        BlockAllocator a = withPurgePolicy(manual(new ManualClock()).withRetainedCap(pages(10)));
+        MemorySegment first = a.allocate(pages(5));
+        MemorySegment second = a.allocate(pages(5));
+        MemorySegment third = a.allocate(pages(5));
+        fill(second);
+        a.free(first);
+        a.free(second);
+        assertThat(a.stats().retainedBytes()).isEqualTo(pages(10));
+        assertThat(first.scope().isAlive()).as("within the cap nothing is unmapped").isTrue();
+
+        a.free(third);
+        assertThat(a.stats().retainedBytes()).as("over the cap: the oldest freed goes").isEqualTo(pages(10));
+        assertThat(a.arenas()).noneMatch(m -> m.address() == first.address())
+                .anyMatch(m -> m.address() == second.address()).anyMatch(m -> m.address() == third.address());
+        assertThat(first.scope().isAlive()).as("an unmapped mapping's scope is closed").isFalse();
+        assertThrows(IllegalStateException.class, () -> first.get(ValueLayout.JAVA_BYTE, 0));
+        assertThrows(IllegalStateException.class, () -> a.free(first), "a second free of an unmapped block");
+        assertThat(patternIntact(second)).as("a cached mapping keeps its bytes until purged").isTrue();
+
+        BlockAllocator none = withPurgePolicy(manual(new ManualClock()).withRetainedCap(0));
+        MemorySegment block = none.allocate(pages(5));
+        none.free(block);
+        assertThat(block.scope().isAlive()).as("a cap of 0 unmaps on free").isFalse();
+        assertThat(none.stats().retainedBytes()).isZero();
+    }
+
+    @Test
+    void purgesOverTheDirtyBound() {
+        BlockAllocator a = withPurgePolicy(manual(new ManualClock()).withDirtyBound(pages(6), 62));
+        MemorySegment first = a.allocate(pages(5));
+        MemorySegment second = a.allocate(pages(5));
+        fill(first);
+        fill(second);
+        a.free(first);
+        assertThat(a.stats().dirtyBytes()).as("5 pages dirty, bound 6").isEqualTo(pages(5));
+        assertThat(a.stats().purgedBytes()).isZero();
+        assertThat(patternIntact(first)).isTrue();
+
+        a.free(second);
+        AllocatorStats stats = a.stats();
+        assertThat(stats.dirtyBytes()).as("10 pages passed the bound: the one dirty longest purged")
+                .isEqualTo(pages(5));
+        assertThat(stats.purgedBytes()).isEqualTo(pages(5));
+        assertThat(stats.retainedBytes()).as("purged, not unmapped").isEqualTo(pages(10));
+        assertThat(readsZero(first)).as("the purged mapping reads zeros").isTrue();
+        assertThat(patternIntact(second)).isTrue();
+
+        BlockAllocator ratio = withPurgePolicy(manual(new ManualClock()).withDirtyBound(0, 1));
+        MemorySegment keep = ratio.allocate(pages(8));
+        MemorySegment go = ratio.allocate(pages(5));
+        ratio.free(go);
+        assertThat(ratio.stats().dirtyBytes()).as("5 pages dirty > active 8 pages >> 1: purged")
+                .isZero();
+        assertThat(ratio.stats().purgedBytes()).isEqualTo(pages(5));
+        ratio.free(keep);
+    }
+
+    @Test
+    void purgesMappingsDirtyForTheDecayDelay() {
+        ManualClock clock = new ManualClock();
+        BlockAllocator a = withPurgePolicy(manual(clock));
+        MemorySegment early = a.allocate(pages(5));
+        MemorySegment probe = a.allocate(pages(20));
+        fill(early);
+        a.free(early);
+        clock.advance(Duration.ofSeconds(9));
+        a.free(a.allocate(pages(12))); // a purge point before the delay has passed
+        assertThat(a.stats().dirtyBytes()).as("9 s of 10: still dirty").isEqualTo(pages(5) + pages(12));
+        assertThat(patternIntact(early)).isTrue();
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(a.stats().dirtyBytes()).as("no purge point yet: time alone purges nothing")
+                .isEqualTo(pages(5) + pages(12));
+        a.free(probe); // the next purge point
+        assertThat(a.stats().dirtyBytes()).as("the one dirty for 10 s purged, the later ones not")
+                .isEqualTo(pages(12) + pages(20));
+        assertThat(a.stats().purgedBytes()).isEqualTo(pages(5));
+        assertThat(readsZero(early)).isTrue();
+
+        clock.advance(Duration.ofSeconds(10));
+        a.allocate(pages(50)); // a large allocation ends with a purge point too
+        assertThat(a.stats().dirtyBytes()).isZero();
+        assertThat(a.stats().purgedBytes()).isEqualTo(pages(5) + pages(12) + pages(20));
+    }
+
+    @Test
+    void purgedMemoryReadsZero() {
+        BlockAllocator a = withPurgePolicy(manual(new ManualClock()));
+        MemorySegment kept = a.allocate(pages(6));
+        MemorySegment large = a.allocate(pages(5));
+        fill(kept);
+        fill(large);
+        a.free(large);
+        AllocatorStats before = a.stats();
+        a.purge();
+        AllocatorStats after = a.stats();
+        assertThat(after.dirtyBytes()).isZero();
+        assertThat(after.purgedBytes()).isEqualTo(before.purgedBytes() + pages(5));
+        assertThat(after.retainedBytes()).isEqualTo(before.retainedBytes());
+        assertThat(readsZero(large)).as("a stale segment of a purged mapping reads zeros").isTrue();
+        assertThat(patternIntact(kept)).as("live blocks are not purged").isTrue();
+        MemorySegment reused = a.allocate(pages(5));
+        assertThat(reused.address()).isEqualTo(large.address());
+        assertThat(readsZero(reused)).as("a block from a purged mapping reads zeros until written").isTrue();
+        a.purge();
+        assertThat(a.stats().purgedBytes()).as("nothing dirty, nothing purged").isEqualTo(after.purgedBytes());
+    }
+
+    @Test
+    void staleLargeSegmentNeverReachesUnmappedMemory() {
+        BlockAllocator a = withPurgePolicy(manual(new ManualClock()));
+        MemorySegment large = a.allocate(pages(5));
+        a.free(large);
+        large.set(ValueLayout.JAVA_BYTE, 0, (byte) 1); // the caller's bug: mapped memory, no crash
+        a.purge();
+        assertThat(large.get(ValueLayout.JAVA_BYTE, 0)).isZero();
+        a.close();
+        assertThat(large.scope().isAlive()).isFalse();
+        assertThrows(IllegalStateException.class, () -> large.get(ValueLayout.JAVA_BYTE, 0),
+                "a stale segment after close() throws instead of reaching unmapped memory");
+        assertThrows(IllegalStateException.class, a::purge);
+    }
+
+    private static boolean readsZero(MemorySegment block) {
+        for (long i = 0; i < block.byteSize(); i++) {
+            if (block.get(ValueLayout.JAVA_BYTE, i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test
@@ -271,7 +498,7 @@ public abstract class BlockAllocatorContract extends OffHeapAllocatorContract<Bl
         allocator.close();
         List<Executable> calls = List.of(() -> allocator.allocate(64), () -> allocator.allocate(64, 8),
                 () -> allocator.allocate(20_000), () -> allocator.free(block), () -> allocator.arenas(),
-                () -> allocator.stats(), () -> allocator.close());
+                () -> allocator.stats(), () -> allocator.purge(), () -> allocator.close());
         for (Executable call : calls) {
             assertThrows(IllegalStateException.class, call);
         }
@@ -310,7 +537,7 @@ public abstract class BlockAllocatorContract extends OffHeapAllocatorContract<Bl
         assertThat(allocateExpectingSuccess(allocator, 100).byteSize()).isEqualTo(100);
 
         RefusingMemory memory = new RefusingMemory(OsMemory.system());
-        try (BlockAllocator refusing = create(POLICY, memory)) {
+        try (BlockAllocator refusing = create(POLICY, memory, PurgePolicy.DEFAULT)) {
             MemorySegment first = refusing.allocate(64);
             for (int i = 1; i < POLICY.blocksPerChunk(); i++) {
                 refusing.allocate(64);

@@ -13,7 +13,12 @@ public enum ExampleAllocators implements AllocatorFactory {
     FIFO_REUSE {
         @Override
         public BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
-            return new FifoReuseAllocator(new ReferenceAllocator(policy, memory));
+            return create(policy, memory, PurgePolicy.DEFAULT);
+        }
+
+        @Override
+        public BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
+            return new FifoReuseAllocator(new ReferenceAllocator(policy, memory, purgePolicy));
         }
     }
 }

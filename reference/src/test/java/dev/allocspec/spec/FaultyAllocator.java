@@ -1,5 +1,8 @@
 package dev.allocspec.spec;
 
+import dev.allocspec.os.MemorySource;
+import dev.allocspec.reference.ReferenceAllocator;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -28,6 +31,24 @@ public final class FaultyAllocator implements BlockAllocator {
     private AllocatorStats statsAtClose;
     private volatile boolean closed;
     private volatile boolean poisoned;
+
+    /**
+     * The reference allocator with {@code fault} planted: the faults of a policy (chunk size, cap, bound, decay) in
+     * the policies the reference is given, every other one around it.
+     */
+    public static FaultyAllocator around(PlantedFault fault, ChunkPolicy policy, MemorySource memory,
+                                         PurgePolicy purgePolicy) {
+        ChunkPolicy chunks = fault == PlantedFault.WRONG_CHUNK_SIZE
+                ? new ChunkPolicy(policy.blocksPerChunk() * 2) : policy;
+        PurgePolicy purges = switch (fault) {
+            case CACHES_NO_LARGE_MAPPING -> purgePolicy.withRetainedCap(0);
+            case IGNORES_RETAINED_CAP -> purgePolicy.withRetainedCap(Long.MAX_VALUE);
+            case IGNORES_DIRTY_BOUND -> purgePolicy.withDirtyBound(Long.MAX_VALUE, 62);
+            case IGNORES_DECAY -> purgePolicy.withDecayDelay(purgePolicy.decayDelay().multipliedBy(1000));
+            default -> purgePolicy;
+        };
+        return new FaultyAllocator(fault, new ReferenceAllocator(chunks, memory, purges));
+    }
 
     /** {@code delegate} with {@code fault} planted around it. */
     public FaultyAllocator(PlantedFault fault, BlockAllocator delegate) {
@@ -190,6 +211,14 @@ public final class FaultyAllocator implements BlockAllocator {
     }
 
     @Override
+    public void purge() {
+        requireOpen();
+        if (fault != PlantedFault.PURGE_DOES_NOTHING) {
+            delegate.purge();
+        }
+    }
+
+    @Override
     public List<MemorySegment> arenas() {
         requireOpen();
         List<MemorySegment> arenas = delegate.arenas();
@@ -209,7 +238,8 @@ public final class FaultyAllocator implements BlockAllocator {
         List<ClassStats> pools = new ArrayList<>(stats.pools());
         ClassStats b64 = pools.getFirst();
         pools.set(0, new ClassStats(b64.sizeClass(), b64.carved(), b64.live() + 1, b64.free()));
-        return new AllocatorStats(pools, stats.rawBlocksLive(), stats.rawBytesLive(), stats.chunksObtained());
+        return new AllocatorStats(pools, stats.rawBlocksLive(), stats.rawBytesLive(), stats.chunksObtained(),
+                stats.retainedBytes(), stats.dirtyBytes(), stats.purgedBytes());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.allocspec.spec;
 
 import dev.allocspec.os.MemorySource;
-import dev.allocspec.reference.ReferenceAllocator;
 
 /**
  * The contract run against the reference allocator with one planted fault. Not run by surefire on its own (the name
@@ -12,9 +11,7 @@ class FaultyAllocatorContract extends BlockAllocatorContract {
     static volatile PlantedFault fault;
 
     @Override
-    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
-        ChunkPolicy planted = fault == PlantedFault.WRONG_CHUNK_SIZE
-                ? new ChunkPolicy(policy.blocksPerChunk() * 2) : policy;
-        return new FaultyAllocator(fault, new ReferenceAllocator(planted, memory));
+    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
+        return FaultyAllocator.around(fault, policy, memory, purgePolicy);
     }
 }

@@ -88,6 +88,13 @@ public final class FifoReuseAllocator implements BlockAllocator {
         freeQueues.get(known.sizeClass()).addLast(block.address());
     }
 
+    /** Large blocks are the delegate's: so are their cache and purges. */
+    @Override
+    public synchronized void purge() {
+        requireOpen();
+        delegate.purge();
+    }
+
     @Override
     public synchronized List<MemorySegment> arenas() {
         return delegate.arenas();
@@ -102,7 +109,8 @@ public final class FifoReuseAllocator implements BlockAllocator {
             int queued = freeQueues.get(pool.sizeClass()).size();
             pools.add(new ClassStats(pool.sizeClass(), pool.carved(), pool.live() - queued, pool.free() + queued));
         }
-        return new AllocatorStats(pools, inner.rawBlocksLive(), inner.rawBytesLive(), inner.chunksObtained());
+        return new AllocatorStats(pools, inner.rawBlocksLive(), inner.rawBytesLive(), inner.chunksObtained(),
+                inner.retainedBytes(), inner.dirtyBytes(), inner.purgedBytes());
     }
 
     @Override

@@ -10,7 +10,7 @@ import dev.allocspec.reference.ReferenceAllocator;
 class FifoReuseFamilyContract extends BlockAllocatorContract {
 
     @Override
-    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
-        return new FifoReuseAllocator(new ReferenceAllocator(policy, memory));
+    protected BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
+        return ExampleAllocators.FIFO_REUSE.create(policy, memory, purgePolicy);
     }
 }

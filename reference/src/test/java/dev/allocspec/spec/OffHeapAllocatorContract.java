@@ -650,6 +650,11 @@ public abstract class OffHeapAllocatorContract<A extends OffHeapAllocator> {
         }
 
         @Override
+        public void purge(MemorySegment mapping) {
+            delegate.purge(mapping);
+        }
+
+        @Override
         public String description() {
             return "refusing on cue";
         }

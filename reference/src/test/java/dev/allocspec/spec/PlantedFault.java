@@ -28,6 +28,16 @@ public enum PlantedFault {
     WRONG_CHUNK_SIZE,
     /** Raw blocks are never given back. */
     KEEPS_RAW_MAPPING,
+    /** Freed large mappings are unmapped at once instead of cached (a retained cap of 0: the old policy). */
+    CACHES_NO_LARGE_MAPPING,
+    /** Cached large mappings are never unmapped before close, whatever the retained cap. */
+    IGNORES_RETAINED_CAP,
+    /** The dirty bound is never checked: dirty mappings are purged only by decay and purge(). */
+    IGNORES_DIRTY_BOUND,
+    /** Dirty mappings decay a thousand times slower than the policy says. */
+    IGNORES_DECAY,
+    /** purge() returns without purging. */
+    PURGE_DOES_NOTHING,
     /** stats() counts one live 64-byte block too many. */
     STATS_OFF_BY_ONE,
     /** A negative size is served as zero. */

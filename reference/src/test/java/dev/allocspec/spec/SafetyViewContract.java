@@ -1,6 +1,5 @@
 package dev.allocspec.spec;
 
-import dev.allocspec.reference.ReferenceAllocator;
 import dev.allocspec.os.OsMemory;
 
 /**
@@ -14,6 +13,7 @@ class SafetyViewContract extends OffHeapAllocatorContract<OffHeapAllocator> {
 
     @Override
     protected OffHeapAllocator newAllocator() {
-        return new ThreeCallView(new FaultyAllocator(fault, new ReferenceAllocator(new ChunkPolicy(4), OsMemory.system())));
+        return new ThreeCallView(FaultyAllocator.around(fault, new ChunkPolicy(4), OsMemory.system(),
+                PurgePolicy.DEFAULT));
     }
 }

@@ -100,6 +100,11 @@ class SpecValuesTest {
         }
 
         @Override
+        public void purge() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void close() {
         }
     }

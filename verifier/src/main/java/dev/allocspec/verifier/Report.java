@@ -161,6 +161,13 @@ public record Report(int schemaVersion, String tool, String startedAt, long dura
                     .append(" |\n");
         }
 
+        List<Finding> measured = findings.stream().filter(f -> f.passed() && !f.detail().isBlank()).toList();
+        if (!measured.isEmpty()) {
+            md.append("\n## Measured on this machine\n\n| check | target | measured |\n|---|---|---|\n");
+            measured.forEach(f -> md.append("| ").append(f.check()).append(" | ").append(f.target()).append(" | ")
+                    .append(f.detail().strip()).append(" |\n"));
+        }
+
         md.append("\n## Negative controls\n\nBroken variants the suite must catch; a control not caught means the "
                 + "checks have gone blind on this platform.\n\n| control | caught |\n|---|---|\n");
         findings.stream().filter(f -> f.stage().equals("negative-controls")).forEach(f ->

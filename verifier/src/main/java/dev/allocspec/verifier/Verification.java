@@ -279,6 +279,13 @@ final class Verification {
                         }
                     }));
         }
+        if (target.profile() == Profile.FAMILY) {
+            String[] measured = new String[1];
+            Finding residency = longRun("residency: a freed 32 MiB peak after purge()", ResidencyCheck.COVERS, target,
+                    1, () -> measured[0] = ResidencyCheck.run(target.family()));
+            record(residency.passed() ? new Finding(residency.stage(), residency.check(), residency.covers(),
+                    residency.target(), residency.samples(), true, null, measured[0]) : residency);
+        }
         Soak soak = new Soak(4, depth.soakOperations, 4, ScenarioRunner.ThreadKind.PLATFORM, 1000);
         record(longRun("soak: " + soak.operations() + " operations, " + soak.generations() + " generations of "
                         + soak.threads() + " threads", "dev.allocspec.properties.concurrent.SoakTest#", target,

@@ -79,8 +79,8 @@ class VerifierProperties {
     /** The family's machine (refinement of the reference) or the safety profile's (live blocks only). */
     private static PropertyReport stateMachine(String name) {
         PropertyReport report = profile == Profile.FAMILY
-                ? new ModelBasedRunner<>(new AllocatorStateMachine(name, policy -> factory.create(policy,
-                        OsMemory.system())).requiring(sequentialPaths), settings).check()
+                ? new ModelBasedRunner<>(new AllocatorStateMachine(name, (policy, purges) -> factory.create(policy,
+                        OsMemory.system(), purges)).requiring(sequentialPaths), settings).check()
                 : new ModelBasedRunner<>(new SafetyStateMachine(name, safetyFactory::create), settings).check();
         System.out.println(report.summary());
         return report;

@@ -148,12 +148,8 @@ public final class VerifyCommand implements Callable<Integer> {
             for (CasStrategy s : strategies) {
                 for (boolean cached : threadCache.settings()) {
                     String configuration = s + (cached ? "" : " without thread caches");
-                    // Small cache thresholds, as the chunk policy of the properties is small: so that their runs
-                    // reach refills, flushes, low-water passes and reclaims, which they are then required to.
                     targets.add(Verification.Target.ofFamily("lock-free " + configuration, profile,
-                            (policy, memory) -> LockFreeBlockAllocator.builder().strategy(s).threadCache(cached)
-                                    .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).policy(policy)
-                                    .memory(memory).build(),
+                            new LockFreeFactory(s, cached),
                             cached && profile == Profile.FAMILY ? AllocatorStateMachine.SEQUENTIAL_CACHE_PATHS
                                     : Set.of(),
                             cached && profile == Profile.FAMILY ? ALL_CACHE_PATHS : Set.of()));

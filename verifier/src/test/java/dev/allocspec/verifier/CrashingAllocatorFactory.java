@@ -5,6 +5,7 @@ import dev.allocspec.reference.ReferenceAllocator;
 import dev.allocspec.spec.AllocatorFactory;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.PurgePolicy;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -26,6 +27,14 @@ public final class CrashingAllocatorFactory implements AllocatorFactory {
             crash();
         }
         return new ReferenceAllocator(policy, memory);
+    }
+
+    @Override
+    public BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
+        if (Thread.currentThread().isVirtual()) {
+            crash();
+        }
+        return new ReferenceAllocator(policy, memory, purgePolicy);
     }
 
     @SuppressWarnings("restricted") // the point: a raw write to memory that is not there

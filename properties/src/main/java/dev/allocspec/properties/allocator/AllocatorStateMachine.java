@@ -9,6 +9,8 @@ import dev.allocspec.properties.allocator.AllocatorActions.Close;
 import dev.allocspec.properties.allocator.AllocatorActions.DoubleFree;
 import dev.allocspec.properties.allocator.AllocatorActions.Free;
 import dev.allocspec.properties.allocator.AllocatorActions.LateCall;
+import dev.allocspec.properties.allocator.AllocatorActions.PassTime;
+import dev.allocspec.properties.allocator.AllocatorActions.Purge;
 import dev.allocspec.properties.allocator.AllocatorActions.QueryArenas;
 import dev.allocspec.properties.allocator.AllocatorActions.QueryStats;
 import dev.allocspec.properties.allocator.AllocatorActions.Reopen;
@@ -17,22 +19,28 @@ import dev.allocspec.properties.allocator.AllocatorActions.Verify;
 import dev.allocspec.properties.allocator.AllocatorActions.Write;
 import dev.allocspec.properties.harness.Action;
 import dev.allocspec.properties.harness.StateMachine;
+import dev.allocspec.spec.AllocatorStats;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.InternalPaths;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.ManualClock;
+import dev.allocspec.spec.PurgePolicy;
 import dev.allocspec.spec.SelfChecking;
 import dev.allocspec.spec.SizeClass;
 
+import dev.allocspec.os.OsMemory;
+
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
 /**
@@ -56,19 +64,29 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
     public static final Set<String> SEQUENTIAL_CACHE_PATHS = Set.of(CachePath.REFILL.label(),
             CachePath.FULL_BIN_FLUSH.label(), CachePath.LOW_WATER_PASS.label());
 
+    /**
+     * The purge policy of both sides, on the machine's clock: a cap of 24 pages, 10 pages dirty always allowed, a
+     * quarter of active above that, a decay delay of 5 s. Small, so that runs of a few dozen steps cache, reuse,
+     * purge by ratio and by decay, and evict.
+     */
+    static PurgePolicy purgePolicy(ManualClock clock) {
+        long page = OsMemory.system().pageSize();
+        return new PurgePolicy(24 * page, 10 * page, 2, Duration.ofSeconds(5), clock);
+    }
+
     private final String name;
-    private final Function<ChunkPolicy, BlockAllocator> system;
+    private final BiFunction<ChunkPolicy, PurgePolicy, BlockAllocator> system;
     private final Set<String> requiredPaths;
 
     /**
      * @param name   the system under test, for reports
-     * @param system makes the system under test with the given chunk policy
+     * @param system makes the system under test with the given chunk policy and purge policy, both to be honoured
      */
-    public AllocatorStateMachine(String name, Function<ChunkPolicy, BlockAllocator> system) {
+    public AllocatorStateMachine(String name, BiFunction<ChunkPolicy, PurgePolicy, BlockAllocator> system) {
         this(name, system, Set.of());
     }
 
-    private AllocatorStateMachine(String name, Function<ChunkPolicy, BlockAllocator> system,
+    private AllocatorStateMachine(String name, BiFunction<ChunkPolicy, PurgePolicy, BlockAllocator> system,
                                   Set<String> requiredPaths) {
         this.name = name;
         this.system = system;
@@ -107,6 +125,9 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
     public List<Weighted<AllocatorTwin>> longLivedActions() {
         return List.of(
                 new Weighted<>(30, (t, r) -> new Allocate(t.nextHandle++, EdgeSizes.size(r), EdgeSizes.alignment(r))),
+                new Weighted<>(8, (t, r) -> new Allocate(t.nextHandle++, EdgeSizes.largeSize(r), 1)),
+                new Weighted<>(3, (t, r) -> new PassTime(1 + r.nextInt(6))),
+                new Weighted<>(2, (t, r) -> new Purge()),
                 new Weighted<>(20, (t, r) -> pickLive(t, r, Free::new)),
                 new Weighted<>(10, (t, r) -> pickLive(t, r, id -> new Write(id, 1 + r.nextInt(1000)))),
                 new Weighted<>(8, (t, r) -> pickLive(t, r, Verify::new)),
@@ -168,11 +189,33 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
         writtenBytesAreIntact(twin);
     }
 
-    private static void statsAgree(AllocatorTwin twin) {
-        if (!twin.model.stats().equals(twin.system.stats())) {
-            throw new InvariantViolation(Invariant.CONSERVATION, "stats differ: reference " + twin.model.stats()
-                    + ", system under test " + twin.system.stats());
+    static void statsAgree(AllocatorTwin twin) {
+        AllocatorStats model = twin.model.stats();
+        AllocatorStats system = twin.system.stats();
+        if (!model.equals(system)) {
+            throw new InvariantViolation(ruleBehind(model, system, twin.purgePolicy), "stats differ: reference "
+                    + model + ", system under test " + system);
         }
+    }
+
+    /**
+     * The invariant a difference in stats breaks: the block counts are conservation; the retained bytes the cache
+     * (none kept: INV-RAW-RETURNED, too many: INV-RETAINED-CAP); the dirty bytes the bound when the system's are over
+     * it, else decay (purged at the wrong purge point).
+     */
+    private static Invariant ruleBehind(AllocatorStats model, AllocatorStats system, PurgePolicy policy) {
+        AllocatorStats countsOnly = new AllocatorStats(system.pools(), system.rawBlocksLive(), system.rawBytesLive(),
+                system.chunksObtained(), model.retainedBytes(), model.dirtyBytes(), model.purgedBytes());
+        if (!countsOnly.equals(model)) {
+            return Invariant.CONSERVATION;
+        }
+        if (system.retainedBytes() != model.retainedBytes()) {
+            return system.retainedBytes() > policy.retainedCapBytes() ? Invariant.RETAINED_CAP
+                    : Invariant.RAW_RETURNED;
+        }
+        long active = system.rawBytesLive() + system.pools().stream()
+                .mapToLong(p -> p.carved() * p.sizeClass().blockSize()).sum();
+        return system.dirtyBytes() > policy.dirtyBound(active) ? Invariant.DIRTY_BOUND : Invariant.DECAY;
     }
 
     private static void liveBlocksAreDisjointAndContained(AllocatorTwin twin, List<MemorySegment> arenas) {

@@ -4,12 +4,14 @@ import dev.allocspec.os.OsMemory;
 import dev.allocspec.reference.ReferenceAllocator;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.ManualClock;
+import dev.allocspec.spec.PurgePolicy;
 import dev.allocspec.spec.SizeClass;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * The state of one run of the allocator state machine: the reference allocator (the model) and the allocator under
@@ -35,8 +37,11 @@ public final class AllocatorTwin {
         }
     }
 
-    private final Function<ChunkPolicy, BlockAllocator> systemFactory;
+    private final BiFunction<ChunkPolicy, PurgePolicy, BlockAllocator> systemFactory;
     private final ChunkPolicy policy;
+    /** The time both sides' purge policy reads; only {@code PassTime} moves it. */
+    final ManualClock clock = new ManualClock();
+    final PurgePolicy purgePolicy = AllocatorStateMachine.purgePolicy(clock);
     BlockAllocator model;
     BlockAllocator system;
     final Map<Integer, Handle> live = new TreeMap<>();
@@ -45,15 +50,15 @@ public final class AllocatorTwin {
     /** Handle numbers are given out at generation time, so a deleted allocation leaves a gap, not a renumbering. */
     int nextHandle = 1;
 
-    AllocatorTwin(Function<ChunkPolicy, BlockAllocator> systemFactory, ChunkPolicy policy) {
+    AllocatorTwin(BiFunction<ChunkPolicy, PurgePolicy, BlockAllocator> systemFactory, ChunkPolicy policy) {
         this.systemFactory = systemFactory;
         this.policy = policy;
         open();
     }
 
     void open() {
-        model = new ReferenceAllocator(policy, OsMemory.system());
-        system = systemFactory.apply(policy);
+        model = new ReferenceAllocator(policy, OsMemory.system(), purgePolicy);
+        system = systemFactory.apply(policy, purgePolicy);
         live.clear();
         freed.clear();
         closed = false;

@@ -25,6 +25,19 @@ final class EdgeSizes {
         return pick < 9 ? random.nextLong(0, 4097) : random.nextLong(4097, 40_000);
     }
 
+    /**
+     * A large request of 5 to 14 pages (4 KiB pages), mostly whole pages or one byte past: sizes that fit, miss and
+     * just fit each other's cached mappings under the reuse rule (a quarter more at most).
+     */
+    static long largeSize(SplittableRandom random) {
+        long pages = 5 + random.nextInt(10);
+        return switch (random.nextInt(3)) {
+            case 0 -> pages * 4096;
+            case 1 -> pages * 4096 + 1;
+            default -> random.nextLong(16_385, 14 * 4096);
+        };
+    }
+
     static long alignment(SplittableRandom random) {
         int pick = random.nextInt(12);
         if (pick < 8) {

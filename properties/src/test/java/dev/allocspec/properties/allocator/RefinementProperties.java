@@ -29,9 +29,10 @@ class RefinementProperties {
     void lockFreeAllocatorRefinesTheReference(CasStrategy strategy, boolean threadCache) {
         assumeTrue(strategy.isAvailable(), () -> strategy + " unavailable: " + strategy.unavailableReason());
         String name = "lock-free " + strategy + (threadCache ? "" : " no cache");
-        AllocatorStateMachine machine = new AllocatorStateMachine(name, policy -> LockFreeBlockAllocator.builder()
-                .strategy(strategy).threadCache(threadCache).threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS)
-                .policy(policy).build());
+        AllocatorStateMachine machine = new AllocatorStateMachine(name, (policy, purges) -> LockFreeBlockAllocator
+                .builder().strategy(strategy).threadCache(threadCache)
+                .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).policy(policy).purgePolicy(purges)
+                .decayThread(false).build());
         PropertyReport report = ModelBasedRunner.of(threadCache
                 ? machine.requiring(AllocatorStateMachine.SEQUENTIAL_CACHE_PATHS) : machine).assertHolds();
         assertThat(report.coverage().outcomes()).as("outcomes exercised").containsKeys("class 64", "class 256",
@@ -51,8 +52,9 @@ class RefinementProperties {
             try {
                 onVirtualThread.set(Thread.currentThread().isVirtual());
                 ModelBasedRunner.of(new AllocatorStateMachine("lock-free " + strategy + " virtual thread",
-                        policy -> LockFreeBlockAllocator.builder().strategy(strategy)
-                                .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).policy(policy).build())
+                        (policy, purges) -> LockFreeBlockAllocator.builder().strategy(strategy)
+                                .threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS).policy(policy)
+                                .purgePolicy(purges).decayThread(false).build())
                         .requiring(AllocatorStateMachine.SEQUENTIAL_CACHE_PATHS)).assertHolds();
             } catch (Throwable e) {
                 thrown.set(e);
@@ -67,6 +69,6 @@ class RefinementProperties {
     @Test
     void referenceRefinesItself() {
         ModelBasedRunner.of(new AllocatorStateMachine("reference",
-                policy -> new ReferenceAllocator(policy, OsMemory.system()))).assertHolds();
+                (policy, purges) -> new ReferenceAllocator(policy, OsMemory.system(), purges))).assertHolds();
     }
 }

@@ -16,7 +16,8 @@ import java.util.List;
 class RegressionExamplesTest {
 
     private final ModelBasedRunner<AllocatorTwin> runner = new ModelBasedRunner<>(new AllocatorStateMachine(
-            "lock-free", policy -> LockFreeBlockAllocator.builder().policy(policy).build()),
+            "lock-free", (policy, purges) -> LockFreeBlockAllocator.builder().policy(policy).purgePolicy(purges)
+                    .decayThread(false).build()),
             Settings.forDepth("quick"));
 
     /**

@@ -80,5 +80,10 @@ class ScenarioCheckersTest {
         public void close() {
             delegate.close();
         }
+
+        @Override
+        public void purge() {
+            delegate.purge();
+        }
     }
 }

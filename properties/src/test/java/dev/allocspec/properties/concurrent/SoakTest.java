@@ -8,6 +8,7 @@ import dev.allocspec.properties.controls.NegativeControl;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.PurgePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,7 +50,8 @@ class SoakTest {
     @Test
     @Timeout(300)
     void aLostPushIsCaught() {
-        BlockAllocator broken = NegativeControl.LOST_PUSH_ON_CAS_FAILURE.create(POLICY, OsMemory.system(), false);
+        BlockAllocator broken = NegativeControl.LOST_PUSH_ON_CAS_FAILURE.create(POLICY, OsMemory.system(),
+                PurgePolicy.DEFAULT, false);
         assertThatThrownBy(() -> soak(broken, new Soak(4, 2_000_000, 2, ScenarioRunner.ThreadKind.PLATFORM, 3)))
                 .isInstanceOf(InvariantViolation.class).hasMessageMatching("INV-(NOTHING-LOST|CONSERVATION).*");
     }
@@ -59,7 +61,7 @@ class SoakTest {
     void aReclaimThatLosesABlockIsCaught() {
         // Small thresholds and short generations: the caches of ended threads are reclaimed many times over.
         BlockAllocator broken = NegativeControl.RECLAIM_LOSES_A_BLOCK.create(new ChunkPolicy(4), OsMemory.system(),
-                true);
+                PurgePolicy.DEFAULT, true);
         assertThatThrownBy(() -> soak(broken, new Soak(4, 200_000, 20, ScenarioRunner.ThreadKind.PLATFORM, 4)))
                 .isInstanceOf(InvariantViolation.class).hasMessageMatching("INV-(NOTHING-LOST|CONSERVATION).*");
     }

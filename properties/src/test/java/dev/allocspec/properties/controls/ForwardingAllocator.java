@@ -46,6 +46,11 @@ abstract class ForwardingAllocator implements BlockAllocator, InternalPaths {
     }
 
     @Override
+    public void purge() {
+        delegate.purge();
+    }
+
+    @Override
     public Map<String, Long> internalPathCounts() {
         return delegate instanceof InternalPaths paths ? paths.internalPathCounts() : Map.of();
     }

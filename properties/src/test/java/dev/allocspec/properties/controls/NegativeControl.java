@@ -9,8 +9,12 @@ import dev.allocspec.properties.allocator.AllocatorStateMachine;
 import dev.allocspec.spec.AllocatorFactory;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.PurgePolicy;
 import dev.allocspec.spec.FaultyAllocator;
 import dev.allocspec.spec.PlantedFault;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Broken variants of the lock-free allocator, each breaking one thing. The properties must catch every sequential
@@ -56,7 +60,19 @@ public enum NegativeControl implements AllocatorFactory {
     /** A low-water pass loses a block. Only thresholds within reach show it. */
     LOW_WATER_PASS_LOSES_A_BLOCK(false, true, 40),
     /** The drain of an ended thread's cache loses a block. Concurrent only (a thread must end). */
-    RECLAIM_LOSES_A_BLOCK(true, true, 0);
+    RECLAIM_LOSES_A_BLOCK(true, true, 0),
+    /** Freed large mappings are unmapped at once (a retained cap of 0, the policy before the cache). */
+    LARGE_MAPPINGS_NOT_CACHED(false),
+    /** The retained cap is never enforced. */
+    RETAINED_CAP_IGNORED(false, false, 12),
+    /** The dirty bound is never checked on free. */
+    DIRTY_BOUND_IGNORED(false, false, 12),
+    /** Dirty mappings decay a thousand times slower than the policy says. */
+    DECAY_IGNORED(false, false, 12),
+    /** purge() returns without purging. */
+    PURGE_DOES_NOTHING(false, false, 8),
+    /** Purges are counted, but the memory source's purge keeps the bytes: a stale reader sees them. */
+    PURGE_KEEPS_BYTES(false, false, 8);
 
     /** The longest shrunk counterexample a sequential control may have: a few steps, unless it needs many. */
     private static final int SHORT = 6;
@@ -93,15 +109,22 @@ public enum NegativeControl implements AllocatorFactory {
     /** The broken allocator, with the thread caches on (the allocator's default). */
     @Override
     public BlockAllocator create(ChunkPolicy policy, MemorySource memory) {
-        return create(policy, memory, true);
+        return create(policy, memory, PurgePolicy.DEFAULT, true);
+    }
+
+    @Override
+    public BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy) {
+        return create(policy, memory, purgePolicy, true);
     }
 
     /**
      * The broken allocator, with the thread caches on (with the checks' small thresholds,
      * {@link AllocatorStateMachine#CACHE_SETTINGS}) or off.
      */
-    public BlockAllocator create(ChunkPolicy policy, MemorySource memory, boolean threadCache) {
+    public BlockAllocator create(ChunkPolicy policy, MemorySource memory, PurgePolicy purgePolicy,
+                                 boolean threadCache) {
         LockFreeBlockAllocator.Builder builder = LockFreeBlockAllocator.builder().policy(policy).memory(memory)
+                .purgePolicy(purgePolicy).decayThread(false)
                 .threadCache(threadCache).threadCacheSettings(AllocatorStateMachine.CACHE_SETTINGS);
         return switch (this) {
             case UNSTAMPED_STACK -> builder.freeStacks((c, top, links) ->
@@ -125,7 +148,37 @@ public enum NegativeControl implements AllocatorFactory {
             case FULL_BIN_FLUSH_LOSES_A_BLOCK -> BrokenCachePaths.fullBinFlushLosesABlock(builder).build();
             case LOW_WATER_PASS_LOSES_A_BLOCK -> BrokenCachePaths.lowWaterPassLosesABlock(builder).build();
             case RECLAIM_LOSES_A_BLOCK -> BrokenCachePaths.reclaimLosesABlock(builder).build();
+            case LARGE_MAPPINGS_NOT_CACHED -> builder.purgePolicy(purgePolicy.withRetainedCap(0)).build();
+            case RETAINED_CAP_IGNORED -> builder.purgePolicy(purgePolicy.withRetainedCap(Long.MAX_VALUE)).build();
+            case DIRTY_BOUND_IGNORED -> builder.purgePolicy(purgePolicy.withDirtyBound(Long.MAX_VALUE, 62)).build();
+            case DECAY_IGNORED -> builder.purgePolicy(purgePolicy.withDecayDelay(
+                    purgePolicy.decayDelay().multipliedBy(1000))).build();
+            case PURGE_DOES_NOTHING -> planted(PlantedFault.PURGE_DOES_NOTHING, builder);
+            case PURGE_KEEPS_BYTES -> builder.memory(new PurgeKeepsBytes(memory)).build();
         };
+    }
+
+    /** A memory source whose purge does nothing: the pages keep their bytes and stay resident. */
+    private record PurgeKeepsBytes(MemorySource delegate) implements MemorySource {
+        @Override
+        public long pageSize() {
+            return delegate.pageSize();
+        }
+
+        @Override
+        public MemorySegment obtain(long bytes, Arena scope) {
+            return delegate.obtain(bytes, scope);
+        }
+
+        @Override
+        public void purge(MemorySegment mapping) {
+            // the planted fault: nothing given back, nothing zeroed
+        }
+
+        @Override
+        public String description() {
+            return delegate.description() + ", purge a no-op";
+        }
     }
 
     private static BlockAllocator planted(PlantedFault fault, LockFreeBlockAllocator.Builder builder) {

@@ -56,7 +56,7 @@ class NegativeControlsProperties {
         }
         Settings settings = Settings.forDepth("standard").withTries(1_000);
         PropertyReport report = new ModelBasedRunner<>(new AllocatorStateMachine(control.name(),
-                policy -> control.create(policy, OsMemory.system(), threadCache)), settings).check();
+                (policy, purges) -> control.create(policy, OsMemory.system(), purges, threadCache)), settings).check();
         assertThat(report.failure()).as("the property fails on %s, thread cache %s", control, threadCache)
                 .isPresent();
         Failure failure = report.failure().get();
