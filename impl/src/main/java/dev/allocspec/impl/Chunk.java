@@ -11,10 +11,11 @@ import java.lang.invoke.VarHandle;
  * One chunk of a pooled class, or one raw mapping, with the state word of each of its blocks.
  *
  * <p>The state word of block {@code i} is {@link #FREE} (0) while the block is free, and {@code size + 1} while it is
- * live with {@code size} requested bytes. A large mapping's one block keeps the same encoding in a {@code long}
- * ({@link #lvLargeState}), as its sizes pass an {@code int}. Every change of ownership is a CAS on the word, so of two
+ * live with {@code size} requested bytes. Every change of ownership of a pooled block is a CAS on its word, so of two
  * threads freeing one block concurrently exactly one wins (INV-REJECT-DOUBLE-FREE), a free with the wrong size fails
- * the same CAS, and an allocation that finds a block's word not FREE has caught a broken stack (INV-SINGLE-OWNER).
+ * the same CAS, and an allocation that finds a block's word not FREE has caught a broken stack (INV-SINGLE-OWNER). A
+ * large mapping's one block keeps the same encoding in a {@code long} ({@link #lvLargeState}), as its sizes pass an
+ * {@code int}; it changes only under the lock of the {@link LargeMappingCache}, which decides a large free there.
  */
 final class Chunk {
 
@@ -47,6 +48,23 @@ final class Chunk {
     private final MemorySegment[] segments;
     /** Position in the order chunks were obtained; set once by the directory before the chunk is published. */
     long sequence;
+    /** A large mapping's place in the cache of free mappings; null in a pooled chunk. */
+    final CacheLinks cacheLinks;
+
+    /**
+     * A large mapping's bookkeeping in {@link LargeMappingCache}, all guarded by the cache's lock: its links in the
+     * cache's {@link MappingList}s, whether it is cached and dirty, and when it was freed.
+     */
+    static final class CacheLinks {
+        static final int BIN = 0;
+        static final int FREED = 1;
+        static final int DIRTY = 2;
+        final Chunk[] newer = new Chunk[3];
+        final Chunk[] older = new Chunk[3];
+        boolean cached;
+        boolean dirty;
+        long freedAt;
+    }
 
     Chunk(MemorySegment memory, SizeClass sizeClass, Arena rawScope, int blocks) {
         this.memory = memory;
@@ -58,6 +76,7 @@ final class Chunk {
         this.blockShift = sizeClass.isRaw() ? 63 : Integer.numberOfTrailingZeros(sizeClass.blockSize());
         this.state = new int[blocks];
         this.segments = new MemorySegment[blocks];
+        this.cacheLinks = sizeClass.isRaw() ? new CacheLinks() : null;
     }
 
     /**
@@ -129,12 +148,18 @@ final class Chunk {
         return byteSize + 1;
     }
 
+    /** A read for checks outside the cache's lock (the invariant walk, quiescent). */
     long lvLargeState() {
         return (long) LARGE_STATE.getVolatile(this);
     }
 
-    /** The linearization point of a large allocate (FREE to live) and free (live with its size to FREE). */
-    boolean casLargeState(long expect, long update) {
-        return LARGE_STATE.compareAndSet(this, expect, update);
+    /** A read under the cache's lock, which orders every write of the word. */
+    long plainLargeState() {
+        return (long) LARGE_STATE.get(this);
+    }
+
+    /** A write under the cache's lock; release, so that {@link #lvLargeState} sees it with what came before. */
+    void srLargeState(long update) {
+        LARGE_STATE.setRelease(this, update);
     }
 }

@@ -22,16 +22,18 @@ final class ChunkDirectory {
     private final ConcurrentSkipListMap<Long, Chunk> byAddress = new ConcurrentSkipListMap<>();
     private final ConcurrentSkipListMap<Long, Chunk> inOrder = new ConcurrentSkipListMap<>();
     private final AtomicLong nextSequence = new AtomicLong();
-    /** Pooled chunks only: raw mappings come and go, and a page map entry would outlive its unmapped range. */
-    private final PageMap pooled = new PageMap();
+    /** Every granule of a pooled chunk, the first of a large mapping (see {@link PageMap}). */
+    private final PageMap pages = new PageMap();
 
     /** Records a chunk; from then on lookups find it. */
     void add(Chunk chunk) {
         chunk.sequence = nextSequence.getAndIncrement();
         inOrder.put(chunk.sequence, chunk);
         byAddress.put(chunk.base, chunk);
-        if (!chunk.sizeClass.isRaw()) {
-            pooled.put(chunk);
+        if (chunk.sizeClass.isRaw()) {
+            pages.putFirst(chunk);
+        } else {
+            pages.put(chunk);
         }
     }
 
@@ -40,13 +42,16 @@ final class ChunkDirectory {
      * stays.
      */
     void remove(Chunk chunk) {
+        if (chunk.sizeClass.isRaw()) {
+            pages.clearFirst(chunk);
+        }
         byAddress.remove(chunk.base, chunk);
         inOrder.remove(chunk.sequence, chunk);
     }
 
     /** The chunk containing {@code address}, or null. */
     Chunk containing(long address) {
-        Chunk hint = pooled.get(address);
+        Chunk hint = pages.get(address);
         if (hint != null && address >= hint.base && address < hint.end) {
             return hint;
         }

@@ -1,12 +1,11 @@
 package dev.allocspec.impl;
 
 import dev.allocspec.os.MemorySource;
+import dev.allocspec.spec.Invariant;
+import dev.allocspec.spec.InvariantViolation;
 import dev.allocspec.spec.PurgePolicy;
 import dev.allocspec.spec.SizeClass;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,49 +13,55 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The free large mappings of one allocator, kept mapped for reuse, and the {@link PurgePolicy}'s rules over them: the
- * retained cap, the dirty ratio and decay. The reference allocator states the same rules over plain collections; this
- * class makes the same decisions in the same order.
+ * The large mappings of one allocator: the count of live ones, and the free ones kept mapped for reuse with the
+ * {@link PurgePolicy}'s rules over them (retained cap, dirty ratio, decay). The reference allocator states the same
+ * rules over plain collections; this class makes the same decisions in the same order.
  *
  * <p>One lock guards everything here. Large blocks are not the small-block hot path, and the lock is what keeps a
  * purge safe: a mapping is purged ({@code madvise}) only while it is in the cache and the lock is held, so no
  * allocation can take it mid-purge and have its new owner's bytes zeroed, and {@link #close} (which takes the lock)
- * cannot unmap it under the advice. The madvise downcall also keeps the mapping's scope alive for its duration.
- *
- * <p>Why purge under the lock rather than outside it, as jemalloc does: the cost is paid only when the ratio or decay
+ * cannot unmap it under the advice. The madvise downcall also keeps the mapping's scope alive for its duration. Why
+ * purge under the lock rather than outside it, as jemalloc does: the cost is paid only when the ratio or decay
  * triggers, by the thread that freed or by the decay thread, and dropping the lock would let an allocation choose
  * differently from the reference (which is atomic) while a mapping is out being purged.
+ *
+ * <p>Nothing is allocated per call: a mapping's links live in its {@link Chunk.CacheLinks}, size bins up to
+ * {@value #SMALL_BIN_PAGES} pages are an array with a bitmap of the non-empty ones (a best fit is a scan of a few
+ * words), and only larger mappings go through a {@link TreeMap} of bins.
  */
 final class LargeMappingCache {
 
-    /** A cached mapping's place in the best-fit order: fewest bytes first, the one obtained first among equals. */
-    private record FitKey(long bytes, long sequence) implements Comparable<FitKey> {
-        static FitKey of(Chunk mapping) {
-            return new FitKey(mapping.memory.byteSize(), mapping.sequence);
-        }
+    /** What {@link #free} returns when it freed the block (every state word is 0 or more). */
+    static final long FREED = -1;
 
-        @Override
-        public int compareTo(FitKey other) {
-            int byBytes = Long.compare(bytes, other.bytes);
-            return byBytes != 0 ? byBytes : Long.compare(sequence, other.sequence);
-        }
-    }
+    /** Mappings of up to this many pages (16 MiB of 4 KiB pages) have a bin in the array. */
+    static final int SMALL_BIN_PAGES = 4096;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final PurgePolicy policy;
     private final MemorySource memory;
     private final long pageSize;
-    /** What the ratio rule measures against: pooled chunks' bytes plus live large mappings'. */
-    private final LongSupplier activeBytes;
+    /** The pooled chunks' bytes: with the live large mappings', what the ratio rule measures against. */
+    private final LongSupplier pooledBytes;
     /** Unmaps an evicted mapping: forgets it and closes its scope. Called with the lock held. */
     private final Consumer<Chunk> unmap;
+    /** Whether the decay thread ticks this cache: then time is read once per tick, not per call (see {@link #now}). */
+    private final boolean ticked;
 
-    /** Guarded by {@link #lock}: every cached mapping in best-fit order. */
-    private final TreeMap<FitKey, Chunk> byFit = new TreeMap<>();
-    /** Guarded by {@link #lock}: every cached mapping in the order freed, oldest first (the cap evicts from here). */
-    private final LinkedHashSet<Chunk> byFreeOrder = new LinkedHashSet<>();
-    /** Guarded by {@link #lock}: the cached mappings not purged since freed, with the time freed, oldest first. */
-    private final LinkedHashMap<Chunk, Long> dirtySince = new LinkedHashMap<>();
+    /** Guarded by {@link #lock}: per page count up to {@link #SMALL_BIN_PAGES}, the cached mappings, newest freed first. */
+    private final MappingList[] smallBins = new MappingList[SMALL_BIN_PAGES + 1];
+    /** Guarded by {@link #lock}: bit {@code p} set when {@code smallBins[p]} holds a mapping. */
+    private final long[] nonEmptySmallBins = new long[SMALL_BIN_PAGES / Long.SIZE + 1];
+    /** Guarded by {@link #lock}: bins of mappings above {@link #SMALL_BIN_PAGES} pages, by page count. */
+    private final TreeMap<Long, MappingList> bigBins = new TreeMap<>();
+    /** Guarded by {@link #lock}: every cached mapping in the order freed (the cap evicts the oldest). */
+    private final MappingList byFreeOrder = new MappingList(Chunk.CacheLinks.FREED);
+    /** Guarded by {@link #lock}: the cached mappings not purged since freed, in the order freed. */
+    private final MappingList dirty = new MappingList(Chunk.CacheLinks.DIRTY);
+    /** Guarded by {@link #lock}. */
+    private long liveMappings;
+    /** Guarded by {@link #lock}. */
+    private long liveBytes;
     /** Guarded by {@link #lock}. */
     private long retainedBytes;
     /** Guarded by {@link #lock}. */
@@ -65,13 +70,22 @@ final class LargeMappingCache {
     private long purgedBytes;
     /** Guarded by {@link #lock}: set by {@link #close}; nothing is purged or cached after it. */
     private boolean closed;
+    /** Guarded by {@link #lock}: the clock's reading at the last tick (or at construction). */
+    private long lastTick;
 
-    LargeMappingCache(PurgePolicy policy, MemorySource memory, LongSupplier activeBytes, Consumer<Chunk> unmap) {
+    /**
+     * @param ticked whether the decay thread will tick this cache ({@link #tick}): then every call uses the time of
+     *               the last tick instead of reading the clock
+     */
+    LargeMappingCache(PurgePolicy policy, MemorySource memory, LongSupplier pooledBytes, Consumer<Chunk> unmap,
+                      boolean ticked) {
         this.policy = policy;
         this.memory = memory;
         this.pageSize = memory.pageSize();
-        this.activeBytes = activeBytes;
+        this.pooledBytes = pooledBytes;
         this.unmap = unmap;
+        this.ticked = ticked;
+        this.lastTick = policy.clock().nanoTime();
     }
 
     PurgePolicy policy() {
@@ -79,8 +93,9 @@ final class LargeMappingCache {
     }
 
     /**
-     * Takes the best-fitting cached mapping for a large block of {@code byteSize} bytes (INV-LARGE-REUSE), or null when
-     * none fits; then the purge point that ends a large allocation (decay).
+     * Takes the best-fitting cached mapping for a large block of {@code byteSize} bytes and makes its block live
+     * (INV-LARGE-REUSE), or returns null when none fits; then the purge point that ends a large allocation (decay).
+     * Linearization point of a large allocation from the cache: the state write under the lock.
      */
     Chunk take(long byteSize) {
         lock.lock();
@@ -88,37 +103,69 @@ final class LargeMappingCache {
             Chunk fit = bestFit(byteSize);
             if (fit != null) {
                 forget(fit);
+                makeLive(fit, byteSize);
+                decayIfAnyDirty();
             }
-            decayIfAnyDirty();
             return fit;
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Caches a mapping whose block was just freed (its state word already FREE), then the purge point that ends a
-     * large free: cap, ratio, decay. After {@link #close}, does nothing: close() unmaps every mapping in the directory.
-     */
-    void put(Chunk mapping) {
+    /** Makes a new mapping's block live; then the purge point that ends a large allocation (decay). */
+    void mapped(Chunk mapping, long byteSize) {
         lock.lock();
         try {
-            if (closed) {
-                return;
-            }
-            long now = policy.clock().nanoTime();
-            long bytes = mapping.memory.byteSize();
-            byFit.put(FitKey.of(mapping), mapping);
-            byFreeOrder.add(mapping);
-            dirtySince.put(mapping, now);
-            retainedBytes += bytes;
-            dirtyBytes += bytes;
-            evictOverCap();
-            purgeOverRatio();
-            decay(now);
+            makeLive(mapping, byteSize);
+            decayIfAnyDirty();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Frees a mapping's block if it is live with {@code byteSize} bytes, caches the mapping, then the purge point
+     * that ends a large free: cap, ratio, decay. Linearization point of a large free: the state check and write
+     * under the lock, so of two concurrent frees exactly one finds the block live. After {@link #close}, only frees:
+     * close() unmaps every mapping in the directory.
+     *
+     * @return {@link #FREED}, or the state found instead of live with this size: {@link Chunk#FREE} (a double free)
+     *         or another live size (wrong size)
+     */
+    long free(Chunk mapping, long byteSize) {
+        lock.lock();
+        try {
+            long state = mapping.plainLargeState();
+            if (state != Chunk.largeLiveState(byteSize)) {
+                return state;
+            }
+            mapping.srLargeState(Chunk.FREE);
+            countLive(mapping, -1);
+            if (!closed) {
+                cache(mapping);
+            }
+            return FREED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A freed mapping joins the cache, dirty; then the rest of the purge point: cap, ratio, decay. */
+    private void cache(Chunk mapping) {
+        long bytes = mapping.memory.byteSize();
+        Chunk.CacheLinks links = mapping.cacheLinks;
+        links.cached = true;
+        links.dirty = true;
+        links.freedAt = now();
+        binOf(mapping, true).pushNewest(mapping);
+        markBin(mapping, true);
+        byFreeOrder.pushNewest(mapping);
+        dirty.pushNewest(mapping);
+        retainedBytes += bytes;
+        dirtyBytes += bytes;
+        evictOverCap();
+        purgeOverRatio();
+        decay(links.freedAt);
     }
 
     /** {@code purge()}: a purge point with every dirty mapping purged. */
@@ -129,19 +176,20 @@ final class LargeMappingCache {
                 return;
             }
             evictOverCap();
-            while (!dirtySince.isEmpty()) {
-                purge(dirtySince.keySet().iterator().next());
+            while (!dirty.isEmpty()) {
+                purge(dirty.oldest());
             }
         } finally {
             lock.unlock();
         }
     }
 
-    /** A tick of the decay thread: a purge point (decay only: nothing else changed since the last one). */
+    /** A tick of the decay thread: reads the clock, then a purge point (decay only). */
     void tick() {
         lock.lock();
         try {
             if (!closed) {
+                lastTick = policy.clock().nanoTime();
                 decayIfAnyDirty();
             }
         } finally {
@@ -157,9 +205,6 @@ final class LargeMappingCache {
         lock.lock();
         try {
             closed = true;
-            byFit.clear();
-            byFreeOrder.clear();
-            dirtySince.clear();
         } finally {
             lock.unlock();
         }
@@ -174,11 +219,11 @@ final class LargeMappingCache {
         }
     }
 
-    /** {retained, dirty, purged} bytes, read together under the lock. */
+    /** {live mappings, their bytes, retained, dirty, purged bytes}, read together under the lock. */
     long[] counts() {
         lock.lock();
         try {
-            return new long[] {retainedBytes, dirtyBytes, purgedBytes};
+            return new long[] {liveMappings, liveBytes, retainedBytes, dirtyBytes, purgedBytes};
         } finally {
             lock.unlock();
         }
@@ -188,36 +233,111 @@ final class LargeMappingCache {
     boolean contains(Chunk mapping) {
         lock.lock();
         try {
-            return byFreeOrder.contains(mapping);
+            return mapping.cacheLinks.cached;
         } finally {
             lock.unlock();
         }
     }
 
-    // ---- the rules, each called with the lock held ---------------------------------------------------------------
+    // ---- the rules and the indexes, each called with the lock held -----------------------------------------------
 
+    /** INV-LARGE-REUSE: the newest freed mapping of the fewest pages that fit, or null. */
     private Chunk bestFit(long byteSize) {
         long needed = SizeClass.rawMappingSize(byteSize, pageSize);
-        Map.Entry<FitKey, Chunk> fit = byFit.ceilingEntry(new FitKey(needed, Long.MIN_VALUE));
-        return fit != null && SizeClass.largeMappingFits(fit.getKey().bytes(), byteSize, pageSize)
-                ? fit.getValue() : null;
+        long fewest = needed / pageSize;
+        long most = (needed + needed / 4) / pageSize;
+        if (fewest <= SMALL_BIN_PAGES) {
+            int pages = nextNonEmptySmallBin((int) fewest, (int) Math.min(most, SMALL_BIN_PAGES));
+            if (pages >= 0) {
+                return smallBins[pages].newest();
+            }
+        }
+        if (most > SMALL_BIN_PAGES) {
+            Map.Entry<Long, MappingList> bin = bigBins.ceilingEntry(Math.max(fewest, SMALL_BIN_PAGES + 1L));
+            if (bin != null && bin.getKey() <= most) {
+                return bin.getValue().newest();
+            }
+        }
+        return null;
+    }
+
+    /** The lowest page count in {@code from..to} whose small bin is not empty, or -1. */
+    private int nextNonEmptySmallBin(int from, int to) {
+        for (int word = from >>> 6; word <= to >>> 6; word++) {
+            long bits = nonEmptySmallBins[word];
+            if (word == from >>> 6) {
+                bits &= -1L << (from & 63);
+            }
+            if (bits != 0) {
+                int pages = (word << 6) + Long.numberOfTrailingZeros(bits);
+                return pages <= to ? pages : -1;
+            }
+        }
+        return -1;
+    }
+
+    private MappingList binOf(Chunk mapping, boolean create) {
+        long pages = mapping.memory.byteSize() / pageSize;
+        if (pages <= SMALL_BIN_PAGES) {
+            MappingList bin = smallBins[(int) pages];
+            if (bin == null && create) {
+                bin = smallBins[(int) pages] = new MappingList(Chunk.CacheLinks.BIN);
+            }
+            return bin;
+        }
+        return create ? bigBins.computeIfAbsent(pages, p -> new MappingList(Chunk.CacheLinks.BIN))
+                : bigBins.get(pages);
+    }
+
+    /** Keeps the small bins' bitmap and the big bins' map in step with whether a mapping's bin is empty. */
+    private void markBin(Chunk mapping, boolean added) {
+        long pages = mapping.memory.byteSize() / pageSize;
+        if (pages <= SMALL_BIN_PAGES) {
+            if (added) {
+                nonEmptySmallBins[(int) pages >>> 6] |= 1L << pages;
+            } else if (smallBins[(int) pages].isEmpty()) {
+                nonEmptySmallBins[(int) pages >>> 6] &= ~(1L << pages);
+            }
+        } else if (!added && bigBins.get(pages).isEmpty()) {
+            bigBins.remove(pages);
+        }
     }
 
     /** Removes a mapping from every index (taken for reuse, or evicted). */
     private void forget(Chunk mapping) {
         long bytes = mapping.memory.byteSize();
-        byFit.remove(FitKey.of(mapping));
+        Chunk.CacheLinks links = mapping.cacheLinks;
+        binOf(mapping, false).remove(mapping);
+        markBin(mapping, false);
         byFreeOrder.remove(mapping);
         retainedBytes -= bytes;
-        if (dirtySince.remove(mapping) != null) {
+        if (links.dirty) {
+            dirty.remove(mapping);
             dirtyBytes -= bytes;
         }
+        links.cached = false;
+        links.dirty = false;
+    }
+
+    /** A block handed out: a cached mapping was never live, a new one is FREE from its construction. */
+    private void makeLive(Chunk mapping, long byteSize) {
+        if (mapping.plainLargeState() != Chunk.FREE) {
+            throw new InvariantViolation(Invariant.SINGLE_OWNER, "large mapping 0x" + Long.toHexString(mapping.base)
+                    + " is already live: the mapping cache is corrupt");
+        }
+        mapping.srLargeState(Chunk.largeLiveState(byteSize));
+        countLive(mapping, 1);
+    }
+
+    private void countLive(Chunk mapping, long delta) {
+        liveMappings += delta;
+        liveBytes += delta * mapping.memory.byteSize();
     }
 
     /** INV-RETAINED-CAP: unmaps the mappings freed longest ago while the cached bytes exceed the cap. */
     private void evictOverCap() {
         while (retainedBytes > policy.retainedCapBytes()) {
-            Chunk oldest = byFreeOrder.iterator().next();
+            Chunk oldest = byFreeOrder.oldest();
             forget(oldest);
             unmap.accept(oldest);
         }
@@ -228,39 +348,41 @@ final class LargeMappingCache {
         if (dirtyBytes <= policy.dirtyFloorBytes()) {
             return; // the bound is never below the floor: no need to sum the active bytes
         }
-        long bound = policy.dirtyBound(activeBytes.getAsLong());
+        long bound = policy.dirtyBound(pooledBytes.getAsLong() + liveBytes);
         while (dirtyBytes > bound) {
-            purge(dirtySince.keySet().iterator().next());
+            purge(dirty.oldest());
         }
     }
 
     private void decayIfAnyDirty() {
-        if (!dirtySince.isEmpty()) {
-            decay(policy.clock().nanoTime());
+        if (!dirty.isEmpty()) {
+            decay(now());
         }
+    }
+
+    /**
+     * The time a call stamps and decays by. Without the decay thread, the clock's reading, as the reference reads it.
+     * With it, the reading of the last tick: a clock read (about 21 ns here, a fifth of a large allocate+free pair)
+     * leaves every call, and decay is measured in ticks instead: a mapping is stamped up to one tick early and
+     * purged by the first tick at least the delay after its stamp, so between the delay minus one tick and the
+     * delay plus one tick after its free (a tick is a twentieth of the delay, at most 500 ms: {@link DecayThread}).
+     */
+    private long now() {
+        return ticked ? lastTick : policy.clock().nanoTime();
     }
 
     /** INV-DECAY: purges every mapping dirty for the whole decay delay; they are oldest first. */
     private void decay(long now) {
-        Iterator<Map.Entry<Chunk, Long>> oldestFirst = dirtySince.entrySet().iterator();
-        while (oldestFirst.hasNext()) {
-            Map.Entry<Chunk, Long> dirty = oldestFirst.next();
-            if (!policy.decayed(dirty.getValue(), now)) {
-                return;
-            }
-            oldestFirst.remove();
-            purged(dirty.getKey());
+        while (!dirty.isEmpty() && policy.decayed(dirty.oldest().cacheLinks.freedAt, now)) {
+            purge(dirty.oldest());
         }
     }
 
+    /** INV-PURGED-ZERO: gives the mapping's pages back; it stays mapped and cached, now clean. */
     private void purge(Chunk mapping) {
-        dirtySince.remove(mapping);
-        purged(mapping);
-    }
-
-    /** INV-PURGED-ZERO: gives the (no longer dirty) mapping's pages back; it stays mapped and cached. */
-    private void purged(Chunk mapping) {
         memory.purge(mapping.memory);
+        dirty.remove(mapping);
+        mapping.cacheLinks.dirty = false;
         long bytes = mapping.memory.byteSize();
         dirtyBytes -= bytes;
         purgedBytes += bytes;

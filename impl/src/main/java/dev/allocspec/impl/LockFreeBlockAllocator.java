@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The optimised allocator of the family: jalib's design on real off-heap memory, thread-safe and lock-free where the
@@ -90,8 +89,6 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private final Arena poolScope = Arena.ofShared();
     private final Pool[] pools;
     private final ChunkDirectory directory = new ChunkDirectory();
-    private final LongAdder rawBlocksLive = new LongAdder();
-    private final LongAdder rawBytesLive = new LongAdder();
     /**
      * Set once by {@link #close()} (through {@link #casClosed}); a field of its own rather than an
      * {@code AtomicBoolean}, so that the check on every call is one load, not two dependent ones.
@@ -131,7 +128,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
         this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish,
                 builder.threadCacheSettings, builder.lockStripes, builder.cachePathFault) : null;
-        this.large = new LargeMappingCache(builder.purgePolicy, memory, this::activeBytes, this::unmapLarge);
+        this.large = new LargeMappingCache(builder.purgePolicy, memory, this::pooledBytes, this::unmapLarge,
+                builder.decayThread);
         if (builder.decayThread) {
             DecayThread.register(large);
         }
@@ -252,23 +250,18 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     }
 
     /**
-     * A large block: the best-fitting cached mapping, else a new one. The state CAS FREE -> live(n) is the
-     * linearization point; a mapping taken from the cache is this thread's alone (the cache's lock handed it over), so
-     * a failed CAS means a broken cache.
+     * A large block: the best-fitting cached mapping, else a new one. The cache's lock orders every change of a
+     * mapping's state word; the write that makes the block live, under it, is the linearization point.
      */
     private MemorySegment allocateRaw(long byteSize) {
         Chunk mapping = large.take(byteSize);
         if (mapping == null) {
             mapping = mapLarge(byteSize);
+            large.mapped(mapping, byteSize);
         }
-        MemorySegment segment = mapping.segment(0, byteSize); // before the CAS that publishes it (see Chunk)
-        if (!mapping.casLargeState(Chunk.FREE, Chunk.largeLiveState(byteSize))) {
-            throw new InvariantViolation(Invariant.SINGLE_OWNER, "cached large mapping 0x"
-                    + Long.toHexString(mapping.base) + " is already live: the mapping cache is corrupt");
-        }
-        rawBlocksLive.increment();
-        rawBytesLive.add(mapping.memory.byteSize());
-        return segment;
+        // Benign race: the segment slot is written by the block's owner only (see Chunk#segment), here after the
+        // lock released the mapping to this thread and before a free of it can take the lock.
+        return mapping.segment(0, byteSize);
     }
 
     /** Maps a new large mapping of whole pages with a scope of its own and records it. */
@@ -308,9 +301,9 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         retiringRaw.remove(mapping.base);
     }
 
-    /** Pooled chunks' bytes and live large mappings': what the purge policy's ratio is measured against. */
-    private long activeBytes() {
-        long active = rawBytesLive.sum();
+    /** Pooled chunks' bytes: with the live large mappings', what the purge policy's ratio is measured against. */
+    private long pooledBytes() {
+        long active = 0;
         for (Pool pool : pools) {
             active += pool.carved.get() * pool.sizeClass.blockSize();
         }
@@ -406,19 +399,17 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (address != chunk.base) {
             throw Rejections.interior(address, chunk.base, SizeClass.RAW);
         }
-        // The successful CAS is the linearization point of a large free: live with this very size -> FREE. Of two
-        // concurrent frees exactly one wins; a free of a cached mapping finds FREE (double free); a wrong size fails.
+        // Decided under the cache's lock (the linearization point): of two concurrent frees exactly one finds the
+        // block live with its size; a free of a cached mapping finds FREE (double free); a wrong size fails.
         long byteSize = block.byteSize();
-        if (!chunk.casLargeState(Chunk.largeLiveState(byteSize), Chunk.FREE)) {
-            long state = chunk.lvLargeState();
-            if (state == Chunk.FREE || state == Chunk.largeLiveState(byteSize)) {
-                throw Rejections.doubleFree(address, SizeClass.RAW); // see rejectFree for the second case
-            }
-            throw Rejections.wrongSize(address, byteSize, state - 1, SizeClass.RAW);
+        long found = large.free(chunk, byteSize);
+        if (found == LargeMappingCache.FREED) {
+            return; // INV-RAW-RETURNED: cached, still mapped; the purge point ran
         }
-        rawBlocksLive.decrement();
-        rawBytesLive.add(-chunk.memory.byteSize());
-        large.put(chunk); // INV-RAW-RETURNED: cached, still mapped; the purge point follows
+        if (found == Chunk.FREE) {
+            throw Rejections.doubleFree(address, SizeClass.RAW);
+        }
+        throw Rejections.wrongSize(address, byteSize, found - 1, SizeClass.RAW);
     }
 
     @Override
@@ -454,9 +445,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             classes.add(new ClassStats(pool.sizeClass, carved, live, carved - live));
             chunks += carved / policy.blocksPerChunk();
         }
-        long[] retention = large.counts();
-        return new AllocatorStats(classes, rawBlocksLive.sum(), rawBytesLive.sum(), chunks, retention[0],
-                retention[1], retention[2]);
+        long[] large = this.large.counts();
+        return new AllocatorStats(classes, large[0], large[1], chunks, large[2], large[3], large[4]);
     }
 
     @Override
@@ -581,9 +571,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
                 liveBytes += chunk.memory.byteSize();
             }
         }
-        if (live != rawBlocksLive.sum() || liveBytes != rawBytesLive.sum()) {
+        long[] counted = large.counts();
+        if (live != counted[0] || liveBytes != counted[1]) {
             throw new InvariantViolation(Invariant.CONSERVATION, "large: " + live + " live mappings of " + liveBytes
-                    + " bytes, counters " + rawBlocksLive.sum() + " and " + rawBytesLive.sum());
+                    + " bytes, counters " + counted[0] + " and " + counted[1]);
         }
     }
 
@@ -706,9 +697,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
 
         /**
          * Whether a background thread (one per JVM, shared) ticks the allocator so that dirty mappings decay while no
-         * call is made (on by default; see {@link DecayThread}). Off, decay happens only at the allocator's own
-         * purge points: large allocations and frees, and {@code purge()}. The checks that compare with the reference
-         * turn it off, since its ticks are purge points the reference does not see.
+         * call is made (on by default; see {@link DecayThread}). With it, decay is measured in ticks (a twentieth of
+         * the delay, at most 500 ms) and no call reads the clock; off, decay happens only at the allocator's own
+         * purge points, large allocations and frees and {@code purge()}, each reading the clock. The checks that
+         * compare with the reference turn it off: its ticks are purge points the reference does not see.
          */
         public Builder decayThread(boolean enabled) {
             this.decayThread = enabled;

@@ -4,9 +4,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Owner lookup for pooled chunks in a few loads: a three-level radix table over 4 KiB granules of the address space
- * (jemalloc's rtree, simplified). Every granule a pooled chunk covers points at the chunk. Only ever filled while the
- * allocator is open (pooled chunks are unmapped only by {@code close()}), so entries never go stale.
+ * Owner lookup in a few loads: a three-level radix table over 4 KiB granules of the address space (jemalloc's rtree,
+ * simplified). Every granule a pooled chunk covers points at the chunk (pooled chunks are unmapped only by
+ * {@code close()}, so those entries never go stale); the first granule of a large mapping points at it, where a free
+ * of its block looks, and is cleared before the mapping is unmapped ({@link #clearFirst}).
  *
  * <p>A hint, never the last word: {@link ChunkDirectory} checks the bounds of the chunk it gets and asks its skip list
  * when this map has no answer (raw mappings, foreign addresses, addresses above 2^51, or a granule two chunks share
@@ -42,6 +43,25 @@ final class PageMap {
                 return; // the directory's skip list answers for addresses this high
             }
             LEAVES.setRelease(leaf(granule), (int) (granule & LEVEL_MASK), chunk);
+        }
+    }
+
+    /** Points the first granule of a large mapping at it: all its block's free ever looks up. */
+    void putFirst(Chunk mapping) {
+        long granule = mapping.base >>> GRANULE_SHIFT;
+        if (granule < GRANULE_LIMIT) {
+            LEAVES.setRelease(leaf(granule), (int) (granule & LEVEL_MASK), mapping);
+        }
+    }
+
+    /**
+     * Clears the first granule of a large mapping about to be unmapped, if it still points at it: a new mapping the
+     * system put at the same address since has replaced it and stays.
+     */
+    void clearFirst(Chunk mapping) {
+        long granule = mapping.base >>> GRANULE_SHIFT;
+        if (granule < GRANULE_LIMIT) {
+            LEAVES.compareAndSet(leaf(granule), (int) (granule & LEVEL_MASK), mapping, null);
         }
     }
 

@@ -20,7 +20,6 @@ import java.util.ArrayDeque;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -280,13 +279,16 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         carved.merge(sizeClass, (long) policy.blocksPerChunk(), Long::sum);
     }
 
-    /** INV-LARGE-REUSE: the best-fitting cached mapping, or a new one when none fits. */
+    /** INV-LARGE-REUSE: the best-fitting cached mapping (the one freed last among equals), else a new one. */
     private long takeOrMapLarge(long byteSize) {
         assert lock.isHeldByCurrentThread();
-        ArenaRecord fit = cached.values().stream()
-                .filter(a -> SizeClass.largeMappingFits(a.bytes(), byteSize, memory.pageSize()))
-                .min(Comparator.comparingLong(ArenaRecord::bytes).thenComparingInt(arenas::indexOf))
-                .orElse(null);
+        ArenaRecord fit = null;
+        for (ArenaRecord a : cached.values()) { // in the order freed: a later equal fit replaces an earlier one
+            if (SizeClass.largeMappingFits(a.bytes(), byteSize, memory.pageSize())
+                    && (fit == null || a.bytes() <= fit.bytes())) {
+                fit = a;
+            }
+        }
         if (fit == null) {
             return mapRaw(byteSize);
         }

@@ -120,7 +120,7 @@ public enum Invariant {
             CheckNames.JCSTRESS + "RawDoubleFreeTest$Scenario#arbiter"),
     LARGE_REUSE("INV-LARGE-REUSE", Profile.FAMILY,
             "A large allocation takes the cached free mapping with the fewest bytes among those that fit it "
-                    + "(at least its page-rounded size, at most a quarter more), among equals the one obtained first; it "
+                    + "(at least its page-rounded size, at most a quarter more), among equals the one freed last; it "
                     + "maps a new one only when none fits. A cached mapping backs no live block.",
             "Reuse before mapping is what makes a large pair cheap; an exact rule keeps two allocators block for "
                     + "block alike and bounds the waste of a reused mapping.",

@@ -159,9 +159,9 @@ public enum SizeClass {
      * Whether a cached free mapping of {@code mappingBytes} may serve a large request of {@code byteSize} bytes: it
      * holds the request's page-rounded size and wastes at most a quarter of it (jemalloc's large size classes, four
      * per doubling, waste as much). Among the mappings that fit, an allocation takes the smallest, and among equals
-     * the one obtained first, whose arena comes first in {@code arenas()} (INV-LARGE-REUSE; jemalloc orders extents by
-     * serial number the same way, oldest first, and an order of obtaining is one two allocators can agree on, where
-     * the addresses the system picks differ).
+     * the one freed last (INV-LARGE-REUSE): LIFO, as the pooled classes, so the mapping most likely still resident
+     * and in the TLB goes first; and an order two allocators can agree on, where the addresses the system picks
+     * differ.
      */
     public static boolean largeMappingFits(long mappingBytes, long byteSize, long pageSize) {
         long needed = rawMappingSize(byteSize, pageSize);
