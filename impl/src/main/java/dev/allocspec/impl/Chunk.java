@@ -48,23 +48,19 @@ final class Chunk {
     private final MemorySegment[] segments;
     /** Position in the order chunks were obtained; set once by the directory before the chunk is published. */
     long sequence;
-    /** A large mapping's place in the cache of free mappings; null in a pooled chunk. */
-    final CacheLinks cacheLinks;
-
-    /**
-     * A large mapping's bookkeeping in {@link LargeMappingCache}, all guarded by the cache's lock: its links in the
-     * cache's {@link MappingList}s, whether it is cached and dirty, and when it was freed.
-     */
-    static final class CacheLinks {
-        static final int BIN = 0;
-        static final int FREED = 1;
-        static final int DIRTY = 2;
-        final Chunk[] newer = new Chunk[3];
-        final Chunk[] older = new Chunk[3];
-        boolean cached;
-        boolean dirty;
-        long freedAt;
-    }
+    // A large mapping's bookkeeping in the LargeMappingCache, all guarded by the cache's lock: its links in the
+    // cache's MappingLists (a size bin, every cached mapping in the order freed, the dirty ones in the order freed),
+    // whether it is cached and dirty, and when it was freed. Fields of the chunk itself, not an object beside it: a
+    // churn over thousands of large blocks pays a cache miss per object it walks.
+    Chunk binNewer;
+    Chunk binOlder;
+    Chunk freedNewer;
+    Chunk freedOlder;
+    Chunk dirtyNewer;
+    Chunk dirtyOlder;
+    boolean cached;
+    boolean dirty;
+    long freedAt;
 
     Chunk(MemorySegment memory, SizeClass sizeClass, Arena rawScope, int blocks) {
         this.memory = memory;
@@ -76,7 +72,6 @@ final class Chunk {
         this.blockShift = sizeClass.isRaw() ? 63 : Integer.numberOfTrailingZeros(sizeClass.blockSize());
         this.state = new int[blocks];
         this.segments = new MemorySegment[blocks];
-        this.cacheLinks = sizeClass.isRaw() ? new CacheLinks() : null;
     }
 
     /**
@@ -104,6 +99,11 @@ final class Chunk {
         MemorySegment fresh = memory.asSlice((long) index << blockShift, byteSize);
         segments[index] = fresh;
         return fresh;
+    }
+
+    /** The chunk's or mapping's bytes, from its own fields: no load of the segment object. */
+    long bytes() {
+        return end - base;
     }
 
     /** Index of the block that contains {@code address}. */

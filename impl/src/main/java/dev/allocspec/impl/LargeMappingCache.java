@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
  * triggers, by the thread that freed or by the decay thread, and dropping the lock would let an allocation choose
  * differently from the reference (which is atomic) while a mapping is out being purged.
  *
- * <p>Nothing is allocated per call: a mapping's links live in its {@link Chunk.CacheLinks}, size bins up to
+ * <p>Nothing is allocated per call: a mapping's links are fields of its {@link Chunk}, size bins up to
  * {@value #SMALL_BIN_PAGES} pages are an array with a bitmap of the non-empty ones (a best fit is a scan of a few
  * words), and only larger mappings go through a {@link TreeMap} of bins.
  */
@@ -55,9 +55,9 @@ final class LargeMappingCache {
     /** Guarded by {@link #lock}: bins of mappings above {@link #SMALL_BIN_PAGES} pages, by page count. */
     private final TreeMap<Long, MappingList> bigBins = new TreeMap<>();
     /** Guarded by {@link #lock}: every cached mapping in the order freed (the cap evicts the oldest). */
-    private final MappingList byFreeOrder = new MappingList(Chunk.CacheLinks.FREED);
+    private final MappingList byFreeOrder = new MappingList(MappingList.FREED);
     /** Guarded by {@link #lock}: the cached mappings not purged since freed, in the order freed. */
-    private final MappingList dirty = new MappingList(Chunk.CacheLinks.DIRTY);
+    private final MappingList dirty = new MappingList(MappingList.DIRTY);
     /** Guarded by {@link #lock}. */
     private long liveMappings;
     /** Guarded by {@link #lock}. */
@@ -152,11 +152,10 @@ final class LargeMappingCache {
 
     /** A freed mapping joins the cache, dirty; then the rest of the purge point: cap, ratio, decay. */
     private void cache(Chunk mapping) {
-        long bytes = mapping.memory.byteSize();
-        Chunk.CacheLinks links = mapping.cacheLinks;
-        links.cached = true;
-        links.dirty = true;
-        links.freedAt = now();
+        long bytes = mapping.bytes();
+        mapping.cached = true;
+        mapping.dirty = true;
+        mapping.freedAt = now();
         binOf(mapping, true).pushNewest(mapping);
         markBin(mapping, true);
         byFreeOrder.pushNewest(mapping);
@@ -165,7 +164,7 @@ final class LargeMappingCache {
         dirtyBytes += bytes;
         evictOverCap();
         purgeOverRatio();
-        decay(links.freedAt);
+        decay(mapping.freedAt);
     }
 
     /** {@code purge()}: a purge point with every dirty mapping purged. */
@@ -233,7 +232,7 @@ final class LargeMappingCache {
     boolean contains(Chunk mapping) {
         lock.lock();
         try {
-            return mapping.cacheLinks.cached;
+            return mapping.cached;
         } finally {
             lock.unlock();
         }
@@ -277,21 +276,21 @@ final class LargeMappingCache {
     }
 
     private MappingList binOf(Chunk mapping, boolean create) {
-        long pages = mapping.memory.byteSize() / pageSize;
+        long pages = mapping.bytes() / pageSize;
         if (pages <= SMALL_BIN_PAGES) {
             MappingList bin = smallBins[(int) pages];
             if (bin == null && create) {
-                bin = smallBins[(int) pages] = new MappingList(Chunk.CacheLinks.BIN);
+                bin = smallBins[(int) pages] = new MappingList(MappingList.BIN);
             }
             return bin;
         }
-        return create ? bigBins.computeIfAbsent(pages, p -> new MappingList(Chunk.CacheLinks.BIN))
+        return create ? bigBins.computeIfAbsent(pages, p -> new MappingList(MappingList.BIN))
                 : bigBins.get(pages);
     }
 
     /** Keeps the small bins' bitmap and the big bins' map in step with whether a mapping's bin is empty. */
     private void markBin(Chunk mapping, boolean added) {
-        long pages = mapping.memory.byteSize() / pageSize;
+        long pages = mapping.bytes() / pageSize;
         if (pages <= SMALL_BIN_PAGES) {
             if (added) {
                 nonEmptySmallBins[(int) pages >>> 6] |= 1L << pages;
@@ -305,18 +304,17 @@ final class LargeMappingCache {
 
     /** Removes a mapping from every index (taken for reuse, or evicted). */
     private void forget(Chunk mapping) {
-        long bytes = mapping.memory.byteSize();
-        Chunk.CacheLinks links = mapping.cacheLinks;
+        long bytes = mapping.bytes();
         binOf(mapping, false).remove(mapping);
         markBin(mapping, false);
         byFreeOrder.remove(mapping);
         retainedBytes -= bytes;
-        if (links.dirty) {
+        if (mapping.dirty) {
             dirty.remove(mapping);
             dirtyBytes -= bytes;
         }
-        links.cached = false;
-        links.dirty = false;
+        mapping.cached = false;
+        mapping.dirty = false;
     }
 
     /** A block handed out: a cached mapping was never live, a new one is FREE from its construction. */
@@ -331,7 +329,7 @@ final class LargeMappingCache {
 
     private void countLive(Chunk mapping, long delta) {
         liveMappings += delta;
-        liveBytes += delta * mapping.memory.byteSize();
+        liveBytes += delta * mapping.bytes();
     }
 
     /** INV-RETAINED-CAP: unmaps the mappings freed longest ago while the cached bytes exceed the cap. */
@@ -373,7 +371,7 @@ final class LargeMappingCache {
 
     /** INV-DECAY: purges every mapping dirty for the whole decay delay; they are oldest first. */
     private void decay(long now) {
-        while (!dirty.isEmpty() && policy.decayed(dirty.oldest().cacheLinks.freedAt, now)) {
+        while (!dirty.isEmpty() && policy.decayed(dirty.oldest().freedAt, now)) {
             purge(dirty.oldest());
         }
     }
@@ -382,8 +380,8 @@ final class LargeMappingCache {
     private void purge(Chunk mapping) {
         memory.purge(mapping.memory);
         dirty.remove(mapping);
-        mapping.cacheLinks.dirty = false;
-        long bytes = mapping.memory.byteSize();
+        mapping.dirty = false;
+        long bytes = mapping.bytes();
         dirtyBytes -= bytes;
         purgedBytes += bytes;
     }

@@ -148,9 +148,10 @@ public enum Invariant {
             CheckNames.MACHINE,
             CheckNames.REFINES),
     DECAY("INV-DECAY", Profile.FAMILY,
-            "At every purge point (the end of each large allocate and free, purge(), and each tick of the "
-                    + "lock-free allocator's decay thread) every cached mapping dirty for at least the PurgePolicy's "
-                    + "decay delay is purged.",
+            "At every purge point (the end of each large allocate and free, and purge()) every cached mapping "
+                    + "dirty for at least the PurgePolicy's decay delay is purged. (The lock-free allocator's decay "
+                    + "thread adds a purge point per tick and then reads the clock at ticks only: a mapping is purged "
+                    + "within one tick of the delay, whether or not the allocator is called.)",
             "jemalloc's decay: memory freed in a burst goes back to the system within a bounded time even if the "
                     + "ratio never triggers and the service goes idle.",
             CheckNames.CONTRACT + "#purgesMappingsDirtyForTheDecayDelay",

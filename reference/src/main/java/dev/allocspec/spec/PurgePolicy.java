@@ -12,7 +12,7 @@ import java.util.Objects;
  * on Linux) while the address range stays mapped, so a stale segment reads zeros instead of faulting. Three rules,
  * applied in this order at every <b>purge point</b> (the end of every successful large free; the end of every
  * successful large allocation; {@code purge()}; and, in the lock-free allocator, each tick of its background decay
- * thread):
+ * thread, which then reads the clock for the calls too, so that decay is within one tick of the delay):
  * <ol>
  *   <li><b>Cap</b>: while the cached mappings' bytes exceed {@link #retainedCapBytes}, the one freed longest ago is
  *       unmapped (its scope closed: stale segments of it then throw instead of reading).</li>
