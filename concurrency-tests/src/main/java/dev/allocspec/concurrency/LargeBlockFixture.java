@@ -1,6 +1,7 @@
 package dev.allocspec.concurrency;
 
 import dev.allocspec.impl.LockFreeBlockAllocator;
+import dev.allocspec.os.MemorySource;
 import dev.allocspec.os.OsMemory;
 import dev.allocspec.spec.ManualClock;
 import dev.allocspec.spec.PurgePolicy;
@@ -24,12 +25,19 @@ final class LargeBlockFixture {
     /** What the next owner writes. */
     static final long NEW_OWNER = 0x0E11_0A0A_0002_0002L;
 
-    final LockFreeBlockAllocator allocator = LockFreeBlockAllocator.builder()
-            .purgePolicy(new PurgePolicy(1L << 40, Long.MAX_VALUE, 62, Duration.ofDays(1), new ManualClock()))
-            .decayThread(false).threadCache(false).build();
-    final MemorySegment block = allocator.allocate(SIZE);
+    final LockFreeBlockAllocator allocator;
+    final MemorySegment block;
 
     LargeBlockFixture() {
+        this(OsMemory.system());
+    }
+
+    /** On {@code memory}: a negative control passes a broken one. */
+    LargeBlockFixture(MemorySource memory) {
+        allocator = LockFreeBlockAllocator.builder().memory(memory)
+                .purgePolicy(new PurgePolicy(1L << 40, Long.MAX_VALUE, 62, Duration.ofDays(1), new ManualClock()))
+                .decayThread(false).threadCache(false).build();
+        block = allocator.allocate(SIZE);
         block.set(ValueLayout.JAVA_LONG, 0, OLD_OWNER);
     }
 

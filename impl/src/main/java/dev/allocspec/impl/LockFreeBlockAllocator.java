@@ -43,12 +43,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *                  CAS state(b): FREE -> live(n)             (fails only if the stack is broken)
  *   either way:    hand out b's last segment if it had size n, else a new slice (Chunk.segment)
  *   replenish:     drain the caches of threads that ended; if none held a block of the class: pool.grow()
- * free(seg):       chunk = directory.containing(seg.address) (page map: a few loads; raw: O(log chunks))
+ * free(seg):       chunk = directory.containing(seg.address) (page map: a few loads)
  *                  check interior, size; CAS state(b): live(n) -> FREE   (exactly one concurrent free wins)
  *                  push b on the cache's bin (full: flush its bottom half, ONE CAS) or on pool.stack
- * large (raw):     allocate: best-fitting cached mapping (LargeMappingCache, one lock), else mmap one with a scope
- *                  of its own; CAS state: FREE -> live(n). free: CAS state live(n) -> FREE, cache the mapping (still
- *                  mapped, still in the directory); cap, ratio and decay purge or unmap (PurgePolicy)
+ * large (raw):     allocate: under the LargeMappingCache's one lock, the best-fitting cached mapping, state := live(n);
+ *                  none fits: mmap one with a scope of its own. free: under the lock, state live(n) -> FREE (else
+ *                  double free or wrong size), cache the mapping (still mapped, still in the directory); then the
+ *                  purge point: cap (unmap the oldest freed), ratio and decay (madvise) by the PurgePolicy
  * </pre>
  * Each class's free stack is a {@link FreeStack} over a {@link StampedTop} in an off-heap control segment; the free
  * list lives in the free blocks ({@link FreeBlockLayout}). A chunk's blocks are linked and pushed with one CAS. The
@@ -62,7 +63,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * whose close protocol makes an access racing with the close throw instead of touching unmapped memory; the stack
  * tops, which the native CAS reaches by raw address, live in a control segment that only the garbage collector gives
  * back, when the allocator is unreachable; and a raw block obtained while {@code close()} ran is given back by the
- * allocation itself, which then throws.
+ * allocation itself, which then throws. A large mapping is unmapped before {@code close()} only when the retained cap
+ * evicts it from the cache: it is free then, forgotten by the directory first and its own scope closed, so every stale
+ * segment of it throws instead of reaching the range; a purge ({@code madvise}) runs only on a cached mapping under the
+ * cache's lock, which {@code close()} takes before it unmaps anything.
  *
  * <h2>Stats under concurrency</h2>
  * {@code stats()} reads counters that are updated next to, not atomically with, the stacks: exact when no operation

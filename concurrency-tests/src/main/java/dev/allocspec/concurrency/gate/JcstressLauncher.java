@@ -20,7 +20,8 @@ public final class JcstressLauncher {
     public static final String NEGATIVE_CONTROLS = "^dev\\.allocspec\\.concurrency\\.NegativeControl";
     /** Each negative control (class.variant, under {@link #PACKAGE}); each must show a FORBIDDEN outcome. */
     public static final List<String> NEGATIVE_CONTROL_TESTS = List.of("NegativeControlAbaTest.Unstamped",
-            "NegativeControlLostPushTest.LosesPush", "NegativeControlScribbledLinkTest.TrustsRefusedLink");
+            "NegativeControlLostPushTest.LosesPush", "NegativeControlScribbledLinkTest.TrustsRefusedLink",
+            "NegativeControlPurgeTest.KeepsBytes");
 
     /** The filter for every real test (no negative control), without the native-strategy variants if asked. */
     public static String realTests(boolean withNative) {

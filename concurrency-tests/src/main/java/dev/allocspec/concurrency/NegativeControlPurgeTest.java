@@ -1,0 +1,72 @@
+package dev.allocspec.concurrency;
+
+import dev.allocspec.os.MemorySource;
+import dev.allocspec.os.OsMemory;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * NEGATIVE CONTROL: {@link PurgeFreeRaceTest} on a memory source whose purge gives nothing back (the pages keep their
+ * bytes). The build expects FORBIDDEN outcomes here: whenever the free wins the race, the allocator counts the mapping
+ * purged while a stale reader still sees its owner's bytes.
+ */
+public class NegativeControlPurgeTest {
+
+    /** {@link OsMemory} with a purge that does nothing. */
+    private static final MemorySource KEEPS_BYTES = new MemorySource() {
+        @Override
+        public long pageSize() {
+            return OsMemory.system().pageSize();
+        }
+
+        @Override
+        public MemorySegment obtain(long bytes, Arena scope) {
+            return OsMemory.system().obtain(bytes, scope);
+        }
+
+        @Override
+        public void purge(MemorySegment mapping) {
+            // the planted fault
+        }
+
+        @Override
+        public String description() {
+            return "mmap, purge a no-op";
+        }
+    };
+
+    @JCStressTest
+    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = PurgeFreeRaceTest.PURGE_FIRST)
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = PurgeFreeRaceTest.FREE_FIRST)
+    @Outcome(expect = FORBIDDEN, desc = PurgeFreeRaceTest.DISAGREE)
+    @State
+    public static class KeepsBytes {
+        private final PurgeFreeRaceTest.Scenario s = new PurgeFreeRaceTest.Scenario(
+                new LargeBlockFixture(KEEPS_BYTES));
+
+        @Actor
+        public void free(III_Result r) {
+            s.free();
+        }
+
+        @Actor
+        public void purge(III_Result r) {
+            s.purge();
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
+}
