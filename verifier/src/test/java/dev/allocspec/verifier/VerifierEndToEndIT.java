@@ -1,6 +1,7 @@
 package dev.allocspec.verifier;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.allocspec.os.Residency;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +68,11 @@ class VerifierEndToEndIT {
         String markdown = Files.readString(out.resolve("report.md"));
         assertThat(markdown).startsWith("# allocspec verification: PASS").contains("| INV-SINGLE-OWNER | safety | PASS")
                 .contains("| native libraries in this jar | ");
+        if (Residency.isAvailable()) {
+            assertThat(markdown).as("purged memory measured on this machine").contains("## Measured on this machine")
+                    .contains("residency: a freed 32 MiB peak after purge()").contains("resident before purge() ")
+                    .contains("| INV-PURGED-ZERO | family | PASS");
+        }
     }
 
     @Test
