@@ -8,14 +8,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One daemon thread, shared by every allocator in the JVM, that ticks each registered {@link LargeMappingCache} so that
- * a mapping freed and then left alone is purged within its decay delay even if the allocator is never called again
- * (jemalloc's {@code background_thread}).
+ * One daemon thread, shared by every allocator in the JVM, that ticks each registered allocator (its
+ * {@link LargeMappingCache} and {@link PooledPurge}) so that memory freed and then left alone is purged within its
+ * decay delay even if the allocator is never called again (jemalloc's {@code background_thread}).
  *
  * <p>Why a thread and not only the allocator's own calls: a service that frees a burst and then idles makes no call
  * that could purge, and that is exactly when its memory should go back. Why one thread for all: a tick is a lock and a
  * look at the oldest dirty mapping, microseconds a second. The thread holds each cache weakly, so an allocator that
  * is dropped without {@code close()} is still collected; its task ends at the first tick that finds it gone or closed.
+ * A tick is a purge point ({@code PurgePolicy}); it flushes no thread cache (the ticking thread has none).
  */
 final class DecayThread {
 
@@ -25,20 +26,20 @@ final class DecayThread {
     }
 
     /**
-     * Ticks {@code cache} every {@link #interval} of its decay delay until it is closed or unreachable.
+     * Ticks {@code allocator} every {@link #interval} of its decay delay until it is closed or unreachable.
      */
-    static void register(LargeMappingCache cache) {
-        Duration interval = interval(cache.policy().decayDelay());
-        WeakReference<LargeMappingCache> weak = new WeakReference<>(cache);
+    static void register(LockFreeBlockAllocator allocator, Duration decayDelay) {
+        Duration interval = interval(decayDelay);
+        WeakReference<LockFreeBlockAllocator> weak = new WeakReference<>(allocator);
         AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
         Runnable tick = () -> {
-            LargeMappingCache alive = weak.get();
+            LockFreeBlockAllocator alive = weak.get();
             if (alive == null || alive.isClosed()) {
                 cancel(self);
                 return;
             }
             try {
-                alive.tick();
+                alive.decayTick();
             } catch (RuntimeException | Error e) {
                 // A failed purge must not kill the shared thread; the allocator's own calls still purge.
                 cancel(self);

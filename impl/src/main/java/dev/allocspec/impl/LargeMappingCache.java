@@ -70,8 +70,8 @@ final class LargeMappingCache {
     private long purgedBytes;
     /** Guarded by {@link #lock}: set by {@link #close}; nothing is purged or cached after it. */
     private boolean closed;
-    /** Guarded by {@link #lock}: the clock's reading at the last tick (or at construction). */
-    private long lastTick;
+    /** Written under {@link #lock}: the clock's reading at the last tick (or at construction). */
+    private volatile long lastTick;
 
     /**
      * @param ticked whether the decay thread will tick this cache ({@link #tick}): then every call uses the time of
@@ -365,7 +365,7 @@ final class LargeMappingCache {
      * purged by the first tick at least the delay after its stamp, so between the delay minus one tick and the
      * delay plus one tick after its free (a tick is a twentieth of the delay, at most 500 ms: {@link DecayThread}).
      */
-    private long now() {
+    long now() {
         return ticked ? lastTick : policy.clock().nanoTime();
     }
 

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The optimised allocator of the family: jalib's design on real off-heap memory, thread-safe and lock-free where the
@@ -104,6 +105,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private final Set<Long> retiringRaw = ConcurrentHashMap.newKeySet();
     /** Free large mappings kept for reuse, and the purge policy's rules over them. */
     private final LargeMappingCache large;
+    /** The purge policy's rules over the free blocks of the 4 KiB and 16 KiB classes. */
+    private final PooledPurge pooledPurge;
     /** The per-thread caches in front of the shared stacks, or null when the allocator runs without them. */
     private final ThreadCaches caches;
 
@@ -134,8 +137,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
                 builder.threadCacheSettings, builder.lockStripes, builder.cachePathFault) : null;
         this.large = new LargeMappingCache(builder.purgePolicy, memory, this::pooledBytes, this::unmapLarge,
                 builder.decayThread);
+        this.pooledPurge = new PooledPurge(pools, builder.purgePolicy, memory,
+                pool -> pool.carved.get() - liveBlocks(pool) - pool.purgedCount());
         if (builder.decayThread) {
-            DecayThread.register(large);
+            DecayThread.register(this, builder.purgePolicy.decayDelay());
         }
     }
 
@@ -226,7 +231,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
      * nobody else can reach, and only then by growing (INV-REUSE-BEFORE-GROWTH: only an empty stack grows).
      */
     private void replenish(Pool pool) {
-        if (caches == null || !caches.reclaimDead()) {
+        if ((caches == null || !caches.reclaimDead()) && !pool.refillFromPurged()) {
             pool.grow(policy, memory, poolScope);
         }
     }
@@ -263,6 +268,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             mapping = mapLarge(byteSize);
             large.mapped(mapping, byteSize);
         }
+        withOwnCache(cache -> pooledPurge.atPurgePoint(large.now(), flusher(cache))); // the rest of the purge point
         // Benign race: the segment slot is written by the block's owner only (see Chunk#segment), here after the
         // lock released the mapping to this thread and before a free of it can take the lock.
         return mapping.segment(0, byteSize);
@@ -337,7 +343,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             chunk = owner(block, address);
         }
         if (chunk.sizeClass.isRaw()) {
-            freeRaw(chunk, block);
+            freeRaw(chunk, block, cache);
         } else {
             freePooled(chunk, block, cache);
         }
@@ -398,7 +404,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         return Rejections.wrongSize(address, byteSize, state - 1L, chunk.sizeClass);
     }
 
-    private void freeRaw(Chunk chunk, MemorySegment block) {
+    /** Frees a large block; {@code cache}, held by this thread if not null, is flushed if a pooled pass runs. */
+    private void freeRaw(Chunk chunk, MemorySegment block, ThreadCache cache) {
         long address = block.address();
         if (address != chunk.base) {
             throw Rejections.interior(address, chunk.base, SizeClass.RAW);
@@ -408,7 +415,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         long byteSize = block.byteSize();
         long found = large.free(chunk, byteSize);
         if (found == LargeMappingCache.FREED) {
-            return; // INV-RAW-RETURNED: cached, still mapped; the purge point ran
+            pooledPurge.atPurgePoint(large.now(), flusher(cache)); // INV-RAW-RETURNED: cached, mapped; purge point
+            return;
         }
         if (found == Chunk.FREE) {
             throw Rejections.doubleFree(address, SizeClass.RAW);
@@ -420,6 +428,39 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     public void purge() {
         requireOpen();
         large.purgeAll();
+        withOwnCache(cache -> pooledPurge.purgeAll(flusher(cache)));
+    }
+
+    /** A tick of the decay thread: a purge point, with no thread cache of its own to flush. */
+    void decayTick() {
+        large.tick();
+        pooledPurge.atPurgePoint(large.now(), null);
+    }
+
+    boolean isClosed() {
+        return lvClosed();
+    }
+
+    /**
+     * Runs {@code body} with the calling thread's cache (null without caches, or when a virtual thread finds every
+     * stripe busy), holding a stripe for its duration as an allocation does.
+     */
+    private void withOwnCache(Consumer<ThreadCache> body) {
+        ThreadCache cache = caches == null ? null : caches.current();
+        if (cache == null || !cache.isStripe()) {
+            body.accept(cache);
+            return;
+        }
+        try {
+            body.accept(cache);
+        } finally {
+            cache.release();
+        }
+    }
+
+    /** What moves {@code cache}'s blocks of a pool to its stack before a purge pass takes them (null: nothing). */
+    private Consumer<Pool> flusher(ThreadCache cache) {
+        return cache == null ? null : pool -> caches.flushAll(cache, pool.sizeClass.ordinal());
     }
 
     @Override
@@ -446,11 +487,12 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         for (Pool pool : pools) {
             long carved = pool.carved.get();
             long live = liveBlocks(pool);
-            classes.add(new ClassStats(pool.sizeClass, carved, live, carved - live));
+            classes.add(new ClassStats(pool.sizeClass, carved, live, carved - live, pool.purgedCount()));
             chunks += carved / policy.blocksPerChunk();
         }
         long[] large = this.large.counts();
-        return new AllocatorStats(classes, large[0], large[1], chunks, large[2], large[3], large[4]);
+        return new AllocatorStats(classes, large[0], large[1], chunks, large[2], large[3],
+                large[4] + pooledPurge.purgedBytes());
     }
 
     @Override
@@ -460,6 +502,9 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
         closedScopes.closeAll(); // before any scope closes: a racing free that finds one closed says "closed"
         large.close(); // waits for a purge in progress; none starts after it
+        for (Pool pool : pools) {
+            pool.close(); // the same for the pooled purge passes
+        }
         for (Chunk chunk : directory.chunks()) {
             if (chunk.rawScope != null) {
                 closeRacing(chunk.rawScope);
@@ -542,6 +587,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             if (caches != null) {
                 free.addAll(caches.cached(pool.sizeClass.ordinal())); // cached blocks are free too
             }
+            free.addAll(pool.purgedSnapshot()); // and purged ones
             checkFreeBlocks(pool, free);
             long liveStates = directory.chunks().stream().filter(c -> c.sizeClass == pool.sizeClass)
                     .mapToLong(LockFreeBlockAllocator::liveBlocks).sum();

@@ -352,6 +352,11 @@ final class ThreadCaches {
         cache.countMoved(classIndex, n);
     }
 
+    /** Moves every block of a class's bin, in order, onto the shared stack (before a purge pass takes them). */
+    void flushAll(ThreadCache cache, int classIndex) {
+        flush(cache, classIndex, cache.bins[classIndex].count, false);
+    }
+
     /**
      * Moves the bin's bottom {@code m} blocks, in order, onto the shared stack: linked here, pushed with one CAS.
      * {@code losesABlock} is the negative controls' fault ({@link CachePathFault}): the bottom block is not pushed.

@@ -4,6 +4,7 @@ import dev.allocspec.os.OsMemory;
 import dev.allocspec.os.Residency;
 import dev.allocspec.spec.NanoClock;
 import dev.allocspec.spec.PurgePolicy;
+import dev.allocspec.spec.SizeClass;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,38 @@ class PurgeResidencyTest {
             assertThat(allocator.stats().retainedBytes()).as("purged, still mapped").isEqualTo(peakBytes);
             assertThat(resident(allocator)).as("resident after purge()").isLessThan(peakBytes / 100);
         }
+    }
+
+    @Test
+    void freedPooledPagesAreNotResidentAfterPurge() {
+        PurgePolicy onlyOnDemand = PurgePolicy.DEFAULT.withDecayDelay(Duration.ofDays(1));
+        try (LockFreeBlockAllocator allocator = LockFreeBlockAllocator.builder().purgePolicy(onlyOnDemand)
+                .decayThread(false).build()) {
+            List<MemorySegment> peak = new ArrayList<>();
+            for (int i = 0; i < 2048; i++) { // 32 MiB of 16 KiB blocks: eight chunks of the default policy
+                MemorySegment block = allocator.allocate(16_384);
+                for (long offset = 0; offset < block.byteSize(); offset += PAGE) {
+                    block.set(ValueLayout.JAVA_LONG, offset, offset + 1);
+                }
+                peak.add(block);
+            }
+            peak.forEach(allocator::free);
+            long peakBytes = 2048L * 16_384;
+            long before = pooledResident(allocator);
+            assertThat(before).as("freed, not purged").isGreaterThanOrEqualTo(peakBytes * 9 / 10);
+            allocator.purge();
+            assertThat(allocator.stats().pool(SizeClass.B16K).purged()).isEqualTo(2048);
+            assertThat(pooledResident(allocator)).as("resident after purge()").isLessThan(peakBytes / 100);
+            MemorySegment again = allocator.allocate(16_384);
+            assertThat(again.address()).as("LIFO across the purge").isEqualTo(peak.getLast().address());
+        }
+    }
+
+    /** Resident bytes of the 16 KiB class's chunks. */
+    private static long pooledResident(LockFreeBlockAllocator allocator) {
+        long chunk = allocator.policy().chunkBytes(SizeClass.B16K);
+        return allocator.arenas().stream().filter(a -> a.byteSize() == chunk)
+                .mapToLong(a -> Residency.residentBytes(a, PAGE)).sum();
     }
 
     @Test

@@ -46,7 +46,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #live}: every live block's address and the request it was allocated for;</li>
  *   <li>{@link #carved}: per pooled class, the blocks carved so far;</li>
  *   <li>{@link #cached}: the free large mappings kept for reuse, in the order freed;</li>
- *   <li>{@link #dirtySince}: of those, the ones not purged since they were freed, with the time of the free.</li>
+ *   <li>{@link #dirtySince}: of those, the ones not purged since they were freed, with the time of the free;</li>
+ *   <li>{@link #purgedBlocks}: per purged pooled class, the purged free blocks, below its stack (head = next out);</li>
+ *   <li>{@link #pooledDirtySince}: per purged pooled class, the first purge point that saw unpurged free blocks.</li>
  * </ul>
  * The policy it fixes: LIFO reuse per class; a class grows only when its stack is empty, by one chunk of
  * {@link ChunkPolicy#blocksPerChunk()} blocks pushed so that the lowest address is handed out first. A large block
@@ -94,6 +96,10 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
     final Map<Long, ArenaRecord> cached = new LinkedHashMap<>();
     /** Guarded by {@link #lock}: the cached mappings not purged since freed, by base, with the time of the free. */
     final Map<Long, Long> dirtySince = new LinkedHashMap<>();
+    /** Guarded by {@link #lock}: per class that {@link PurgePolicy#purgesPooled}, the purged free blocks. */
+    final Map<SizeClass, Deque<Long>> purgedBlocks = new EnumMap<>(SizeClass.class);
+    /** Guarded by {@link #lock}: per such class, when a purge point first saw it with unpurged free blocks. */
+    final Map<SizeClass, Long> pooledDirtySince = new EnumMap<>(SizeClass.class);
     /** Guarded by {@link #lock}. */
     long purgedBytes;
     /** Guarded by {@link #lock}: when the last purge point ran, by the purge policy's clock. */
@@ -137,6 +143,9 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         for (SizeClass c : SizeClass.pooled()) {
             freeStacks.put(c, new ArrayDeque<>());
             carved.put(c, 0L);
+            if (purgePolicy.purgesPooled(c)) {
+                purgedBlocks.put(c, new ArrayDeque<>());
+            }
         }
     }
 
@@ -197,6 +206,9 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             for (long base : List.copyOf(dirtySince.keySet())) {
                 purgeMapping(base);
             }
+            for (SizeClass c : purgedBlocks.keySet()) {
+                purgePooled(c);
+            }
             lastPurgePointAt = purgePolicy.clock().nanoTime();
         } finally {
             lock.unlock();
@@ -221,7 +233,8 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             requireOpen();
             List<ClassStats> pools = new ArrayList<>();
             for (SizeClass c : SizeClass.pooled()) {
-                pools.add(new ClassStats(c, carved.get(c), liveCount(c), freeStacks.get(c).size()));
+                int purged = purgedOf(c).size();
+                pools.add(new ClassStats(c, carved.get(c), liveCount(c), freeStacks.get(c).size() + purged, purged));
             }
             List<ArenaRecord> liveLarge = liveLargeMappings();
             return new AllocatorStats(pools, liveLarge.size(), bytesOf(liveLarge), chunksObtained,
@@ -249,6 +262,8 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             live.clear();
             cached.clear();
             dirtySince.clear();
+            purgedBlocks.values().forEach(Deque::clear);
+            pooledDirtySince.clear();
             freeStacks.values().forEach(Deque::clear);
         } finally {
             lock.unlock();
@@ -261,10 +276,34 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         assert lock.isHeldByCurrentThread();
         Deque<Long> stack = freeStacks.get(sizeClass);
         if (stack.isEmpty()) {
-            grow(sizeClass); // INV-REUSE-BEFORE-GROWTH: only an empty stack grows
+            if (!purgedOf(sizeClass).isEmpty()) {
+                refillFromPurged(sizeClass); // purged blocks lie below the stack: next in LIFO order
+            } else {
+                grow(sizeClass); // INV-REUSE-BEFORE-GROWTH: only a class with no free block grows
+            }
         }
         return stack.pop(); // INV-LIFO: the top is the block freed last
     }
+
+    /** Moves up to {@link PurgePolicy#PURGED_REFILL_BATCH} purged blocks, top first, onto the empty stack. */
+    private void refillFromPurged(SizeClass sizeClass) {
+        Deque<Long> purged = purgedOf(sizeClass);
+        List<Long> batch = new ArrayList<>();
+        while (batch.size() < PurgePolicy.PURGED_REFILL_BATCH && !purged.isEmpty()) {
+            batch.add(purged.pop());
+        }
+        Deque<Long> stack = freeStacks.get(sizeClass);
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            stack.push(batch.get(i));
+        }
+    }
+
+    /** The purged blocks of a class; always empty for a class that is not purged. */
+    private Deque<Long> purgedOf(SizeClass sizeClass) {
+        return purgedBlocks.getOrDefault(sizeClass, EMPTY);
+    }
+
+    private static final Deque<Long> EMPTY = new ArrayDeque<>(0);
 
     /** Obtains one chunk and pushes its blocks so that the lowest address ends on top (INV-CARVE-ORDER). */
     private void grow(SizeClass sizeClass) {
@@ -366,6 +405,7 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             purgeOverRatio();
         }
         purgeDecayed();
+        purgePooledDecayed();
     }
 
     /** INV-RETAINED-CAP: unmaps the mappings freed longest ago while the cached bytes exceed the cap. */
@@ -391,6 +431,39 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             }
         }
         lastPurgePointAt = now;
+    }
+
+    /**
+     * INV-DECAY for pooled classes: a class with unpurged free blocks at every purge point for the decay delay, from
+     * the first that saw them, is purged; then its count starts over.
+     */
+    private void purgePooledDecayed() {
+        for (SizeClass c : purgedBlocks.keySet()) {
+            if (freeStacks.get(c).isEmpty()) {
+                pooledDirtySince.remove(c);
+            } else if (!pooledDirtySince.containsKey(c)) {
+                pooledDirtySince.put(c, lastPurgePointAt);
+            } else if (purgePolicy.decayed(pooledDirtySince.get(c), lastPurgePointAt)) {
+                purgePooled(c);
+            }
+        }
+    }
+
+    /**
+     * INV-PURGED-ZERO for pooled blocks: every free block on the stack is purged and goes, in order, below it (to the
+     * top of the purged blocks), so the order of reuse does not change.
+     */
+    private void purgePooled(SizeClass sizeClass) {
+        Deque<Long> stack = freeStacks.get(sizeClass);
+        Deque<Long> purged = purgedOf(sizeClass);
+        while (!stack.isEmpty()) {
+            long block = stack.removeLast();
+            ArenaRecord chunk = ownerOf(block);
+            memory.purge(chunk.memory().asSlice(block - chunk.base(), sizeClass.blockSize()));
+            purged.push(block);
+            purgedBytes += sizeClass.blockSize();
+        }
+        pooledDirtySince.remove(sizeClass);
     }
 
     /** INV-PURGED-ZERO: the mapping's pages go back to the system; it stays mapped and cached, now clean. */
@@ -576,8 +649,14 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         }
     }
 
-    /** INV-DECAY: no mapping was dirty for the whole decay delay at the last purge point. */
+    /** INV-DECAY: no mapping, and no pooled class, was dirty for the whole decay delay at the last purge point. */
     private void decayedMappingsArePurged() {
+        for (Map.Entry<SizeClass, Long> dirty : pooledDirtySince.entrySet()) {
+            if (purgePolicy.decayed(dirty.getValue(), lastPurgePointAt)) {
+                throw new InvariantViolation(Invariant.DECAY, "class " + dirty.getKey()
+                        + " had unpurged free blocks for the whole decay delay at the last purge point");
+            }
+        }
         for (Map.Entry<Long, Long> dirty : dirtySince.entrySet()) {
             if (purgePolicy.decayed(dirty.getValue(), lastPurgePointAt)) {
                 throw new InvariantViolation(Invariant.DECAY, "mapping 0x" + Long.toHexString(dirty.getKey())
@@ -586,8 +665,19 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         }
     }
 
-    /** INV-PURGED-ZERO: the first word of every page of every purged cached mapping reads zero. */
+    /** INV-PURGED-ZERO: the first word of every page of every purged cached mapping and pooled block reads zero. */
     private void purgedMappingsReadZero() {
+        for (Map.Entry<SizeClass, Deque<Long>> purged : purgedBlocks.entrySet()) {
+            for (long block : purged.getValue()) {
+                ArenaRecord chunk = ownerOf(block);
+                for (long offset = 0; offset < purged.getKey().blockSize(); offset += memory.pageSize()) {
+                    if (chunk.memory().get(ValueLayout.JAVA_LONG_UNALIGNED, block - chunk.base() + offset) != 0) {
+                        throw new InvariantViolation(Invariant.PURGED_ZERO, "purged " + purged.getKey()
+                                + "-byte block 0x" + Long.toHexString(block) + " reads non-zero at offset " + offset);
+                    }
+                }
+            }
+        }
         for (ArenaRecord a : cached.values()) {
             if (dirtySince.containsKey(a.base())) {
                 continue;
@@ -621,10 +711,10 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         }
     }
 
-    /** INV-ARENA-CONTAINMENT for free blocks: in an arena of their own class, on a block boundary. */
+    /** INV-ARENA-CONTAINMENT for free blocks, on the stack or purged: in an arena of their own class, on a boundary. */
     private void freeBlocksAreWellPlaced() {
         for (Map.Entry<SizeClass, Deque<Long>> stack : freeStacks.entrySet()) {
-            for (long address : stack.getValue()) {
+            for (long address : freeBlocks(stack.getKey())) {
                 ArenaRecord owner = requireBlockBoundary(address);
                 if (owner.sizeClass() != stack.getKey()) {
                     throw new InvariantViolation(Invariant.ARENA_CONTAINMENT, "free block 0x"
@@ -635,10 +725,17 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
         }
     }
 
-    /** INV-CONSERVATION: carved = live + free per class, no block both live and free, no block twice on a stack. */
+    /** A class's free blocks: its stack, top first, then its purged blocks, next out first. */
+    private List<Long> freeBlocks(SizeClass sizeClass) {
+        List<Long> free = new ArrayList<>(freeStacks.get(sizeClass));
+        free.addAll(purgedOf(sizeClass));
+        return free;
+    }
+
+    /** INV-CONSERVATION: carved = live + free per class, no block both live and free, no block twice free. */
     private void eachClassIsConserved() {
         for (SizeClass c : SizeClass.pooled()) {
-            Deque<Long> stack = freeStacks.get(c);
+            List<Long> stack = freeBlocks(c);
             Set<Long> distinct = new HashSet<>(stack);
             if (distinct.size() != stack.size()) {
                 throw new InvariantViolation(Invariant.CONSERVATION, "a block is twice on the " + c + " stack");

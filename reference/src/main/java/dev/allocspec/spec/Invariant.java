@@ -78,15 +78,16 @@ public enum Invariant {
             CheckNames.SCENARIOS,
             CheckNames.JCSTRESS + "CookieHandoffTest$Scenario#t2"),
     CONSERVATION("INV-CONSERVATION", Profile.FAMILY,
-            "Per class, carved = live + free, no block is both live and free, the free stack holds no block twice, "
-                    + "and stats() agrees with the state.",
+            "Per class, carved = live + free (the free stack's blocks and the purged ones), no block is both live "
+                    + "and free, no block is free twice, and stats() agrees with the state.",
             "A lost block is a leak and a duplicated one is a future double allocation; counts that drift hide both.",
             CheckNames.CONTRACT + "#statsAgreeWithOperations",
             CheckNames.REFERENCE + "#checkInvariants",
             CheckNames.LOCK_FREE + "#checkInvariants",
             CheckNames.MACHINE),
     REUSE_BEFORE_GROWTH("INV-REUSE-BEFORE-GROWTH", Profile.FAMILY,
-            "A class obtains a new chunk only when its free stack is empty.",
+            "A class obtains a new chunk only when it has no free block: its free stack is empty, and so are its "
+                    + "purged blocks, which lie below the stack and come back onto it when it empties.",
             "Growing while free blocks wait strands memory; it is the policy the optimised allocator must reproduce.",
             CheckNames.CONTRACT + "#reusesFreedBlockBeforeGrowing",
             CheckNames.REFINES),
@@ -149,22 +150,28 @@ public enum Invariant {
             CheckNames.REFINES),
     DECAY("INV-DECAY", Profile.FAMILY,
             "At every purge point (the end of each large allocate and free, and purge()) every cached mapping "
-                    + "dirty for at least the PurgePolicy's decay delay is purged. (The lock-free allocator's decay "
+                    + "dirty for at least the PurgePolicy's decay delay is purged, and so are the free blocks of a "
+                    + "purged pooled class that had unpurged free blocks at every purge point for the delay, counted "
+                    + "from the first that saw them. (The lock-free allocator's decay "
                     + "thread adds a purge point per tick and then reads the clock at ticks only: a mapping is purged "
                     + "within one tick of the delay, whether or not the allocator is called.)",
             "jemalloc's decay: memory freed in a burst goes back to the system within a bounded time even if the "
                     + "ratio never triggers and the service goes idle.",
             CheckNames.CONTRACT + "#purgesMappingsDirtyForTheDecayDelay",
+            CheckNames.CONTRACT + "#purgesFreePooledPagesWithoutChangingTheOrderOfReuse",
             CheckNames.REFERENCE + "#checkInvariants",
             CheckNames.MACHINE,
             CheckNames.REFINES,
             "dev.allocspec.impl.PurgeResidencyTest#theDecayThreadGivesAnIdleBurstBack"),
     PURGED_ZERO("INV-PURGED-ZERO", Profile.FAMILY,
             "A purged mapping reads as zeros (its pages went back to the system while the range stays mapped), and "
-                    + "so does a large block handed out from it, until written; its resident pages are none.",
+                    + "so does a large block handed out from it, until written; its resident pages are none. So does a "
+                    + "purged free block of the 4 KiB and 16 KiB classes while it stays free, and purge() leaves none "
+                    + "of their free blocks the calling thread can reach unpurged.",
             "A stale reader must see zeros or its own data, never a crash; a block from a purged mapping must not "
                     + "leak the previous owner's bytes, and purged memory must really leave the process.",
             CheckNames.CONTRACT + "#purgedMemoryReadsZero",
+            CheckNames.CONTRACT + "#purgesFreePooledPagesWithoutChangingTheOrderOfReuse",
             CheckNames.REFERENCE + "#checkInvariants",
             CheckNames.MACHINE,
             "dev.allocspec.impl.PurgeResidencyTest#aFreedPeakIsNotResidentAfterPurge",

@@ -145,6 +145,32 @@ class ReferenceAllocatorInvariantsTest {
     }
 
     @Test
+    void namesPurgedZeroWhenAPurgedPooledBlockHoldsBytes() {
+        MemorySegment page = allocator.allocate(16_384);
+        allocator.free(page);
+        allocator.purge();
+        assertViolates(Invariant.PURGED_ZERO, a -> page.set(ValueLayout.JAVA_LONG, 4096, 42L));
+    }
+
+    @Test
+    void namesDecayWhenAPooledClassStayedDirtyForTheDelayAtAPurgePoint() {
+        allocator.free(allocator.allocate(16_384));
+        assertViolates(Invariant.DECAY, a -> {
+            a.pooledDirtySince.put(SizeClass.B16K, clock.nanoTime());
+            clock.advance(Duration.ofSeconds(11));
+            a.lastPurgePointAt = clock.nanoTime();
+        });
+    }
+
+    @Test
+    void namesConservationWhenAPurgedBlockIsAlsoOnTheStack() {
+        MemorySegment page = allocator.allocate(16_384);
+        allocator.free(page);
+        allocator.purge();
+        assertViolates(Invariant.CONSERVATION, a -> a.freeStacks.get(SizeClass.B16K).push(page.address()));
+    }
+
+    @Test
     void namesArenasRecordedWhenTheIndexDisagrees() {
         assertViolates(Invariant.ARENAS_RECORDED, a -> a.arenaAt.remove(raw.address()));
     }

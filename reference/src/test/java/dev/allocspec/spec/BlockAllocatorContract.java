@@ -393,6 +393,54 @@ public abstract class BlockAllocatorContract extends OffHeapAllocatorContract<Bl
     }
 
     @Test
+    void purgesFreePooledPagesWithoutChangingTheOrderOfReuse() {
+        ManualClock clock = new ManualClock();
+        BlockAllocator a = withPurgePolicy(manual(clock));
+        List<MemorySegment> blocks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            blocks.add(a.allocate(16_384)); // two chunks of four
+        }
+        MemorySegment small = a.allocate(1000); // a class that is not purged
+        blocks.forEach(OffHeapAllocatorContract::fill);
+        fill(small);
+        for (int i = 0; i < 5; i++) {
+            a.free(blocks.get(i)); // #5 stays live
+        }
+        a.free(small);
+        AllocatorStats before = a.stats();
+        assertThat(before.pool(SizeClass.B16K).purged()).isZero();
+
+        a.purge();
+        AllocatorStats after = a.stats();
+        assertThat(after.pool(SizeClass.B16K)).as("every free 16 KiB block purged, counts unchanged")
+                .isEqualTo(new ClassStats(SizeClass.B16K, 8, 1, 7, 7));
+        assertThat(after.pool(SizeClass.B1K).purged()).as("1 KiB blocks share pages: never purged").isZero();
+        assertThat(after.purgedBytes() - before.purgedBytes()).isEqualTo(7 * 16_384L);
+        for (int i = 0; i < 5; i++) {
+            assertThat(readsZero(blocks.get(i))).as("freed block %d after purge()", i).isTrue();
+        }
+        assertThat(patternIntact(blocks.get(5))).as("the live block").isTrue();
+        for (int i = 4; i >= 0; i--) {
+            MemorySegment again = a.allocate(16_384);
+            assertThat(again.address()).as("LIFO reuse across the purge, block %d", i)
+                    .isEqualTo(blocks.get(i).address());
+            assertThat(readsZero(again.asSlice(8))).as("beyond the word a free-list link may use").isTrue();
+        }
+        AllocatorStats reused = a.stats();
+        assertThat(reused.pool(SizeClass.B16K).carved()).as("no growth while purged blocks were free").isEqualTo(8);
+        assertThat(reused.pool(SizeClass.B16K).purged()).as("the empty stack took back all 7 (a batch of up to "
+                + PurgePolicy.PURGED_REFILL_BATCH + ")").isZero();
+
+        a.free(blocks.get(5));
+        a.free(a.allocate(pages(5))); // a purge point: the class is seen dirty from now on
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(a.stats().pool(SizeClass.B16K).purged()).as("time alone purges nothing").isZero();
+        a.free(a.allocate(pages(5))); // the next purge point, a whole delay later
+        assertThat(a.stats().pool(SizeClass.B16K).purged()).as("decayed: the three free blocks purged").isEqualTo(3);
+        assertThat(readsZero(blocks.get(5))).isTrue();
+    }
+
+    @Test
     void staleLargeSegmentNeverReachesUnmappedMemory() {
         BlockAllocator a = withPurgePolicy(manual(new ManualClock()));
         MemorySegment large = a.allocate(pages(5));

@@ -45,6 +45,7 @@ public final class FaultyAllocator implements BlockAllocator {
             case IGNORES_RETAINED_CAP -> purgePolicy.withRetainedCap(Long.MAX_VALUE);
             case IGNORES_DIRTY_BOUND -> purgePolicy.withDirtyBound(Long.MAX_VALUE, 62);
             case IGNORES_DECAY -> purgePolicy.withDecayDelay(purgePolicy.decayDelay().multipliedBy(1000));
+            case IGNORES_POOLED_PURGE -> purgePolicy.withPooledPurge(false);
             default -> purgePolicy;
         };
         return new FaultyAllocator(fault, new ReferenceAllocator(chunks, memory, purges));

@@ -38,6 +38,8 @@ public enum PlantedFault {
     IGNORES_DECAY,
     /** purge() returns without purging. */
     PURGE_DOES_NOTHING,
+    /** Free pooled blocks are never purged (the policy's pooled purge off): only large mappings are. */
+    IGNORES_POOLED_PURGE,
     /** stats() counts one live 64-byte block too many. */
     STATS_OFF_BY_ONE,
     /** A negative size is served as zero. */

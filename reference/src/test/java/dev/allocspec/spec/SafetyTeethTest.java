@@ -24,7 +24,8 @@ class SafetyTeethTest {
     private static final Set<PlantedFault> POLICY_ONLY = EnumSet.of(PlantedFault.FORGETS_ARENAS,
             PlantedFault.WRONG_CHUNK_SIZE, PlantedFault.STATS_OFF_BY_ONE, PlantedFault.STATS_AFTER_CLOSE,
             PlantedFault.ACCEPTS_HUGE_SIZE, PlantedFault.CACHES_NO_LARGE_MAPPING, PlantedFault.IGNORES_RETAINED_CAP,
-            PlantedFault.IGNORES_DIRTY_BOUND, PlantedFault.IGNORES_DECAY, PlantedFault.PURGE_DOES_NOTHING);
+            PlantedFault.IGNORES_DIRTY_BOUND, PlantedFault.IGNORES_DECAY, PlantedFault.PURGE_DOES_NOTHING,
+            PlantedFault.IGNORES_POOLED_PURGE);
     /** Faults that change reuse order and whose safety depends on what else goes wrong: either answer is allowed. */
     private static final Set<PlantedFault> EITHER = EnumSet.of(PlantedFault.DELAYS_FREE);
 

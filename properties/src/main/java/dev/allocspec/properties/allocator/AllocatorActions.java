@@ -1,8 +1,10 @@
 package dev.allocspec.properties.allocator;
 
 import dev.allocspec.properties.harness.Action;
+import dev.allocspec.spec.ClassStats;
 import dev.allocspec.spec.Invariant;
 import dev.allocspec.spec.InvariantViolation;
+import dev.allocspec.spec.PurgePolicy;
 import dev.allocspec.spec.SizeClass;
 
 import java.lang.foreign.Arena;
@@ -273,15 +275,23 @@ final class AllocatorActions {
                 if (dirty != 0) {
                     throw new InvariantViolation(Invariant.PURGED_ZERO, "purge() left " + dirty + " bytes dirty");
                 }
+                for (ClassStats pool : twin.system.stats().pools()) {
+                    if (twin.purgePolicy.purgesPooled(pool.sizeClass()) && pool.purged() != pool.free()) {
+                        throw new InvariantViolation(Invariant.PURGED_ZERO, "purge() left " + (pool.free()
+                                - pool.purged()) + " free blocks of class " + pool.sizeClass() + " unpurged");
+                    }
+                }
                 staleLargeBlocksReadZero(twin);
             }
             return model.text() + " (purge)";
         }
 
+        /** Stale large blocks and stale blocks of the purged pooled classes, not handed out again since. */
         private static void staleLargeBlocksReadZero(AllocatorTwin twin) {
             for (AllocatorTwin.Handle stale : twin.freed.values()) {
                 boolean reused = twin.live.values().stream().anyMatch(h -> h.system.address() == stale.system.address());
-                if (!stale.sizeClass().isRaw() || reused || !stale.system.scope().isAlive()) {
+                boolean purgeable = stale.sizeClass().isRaw() || twin.purgePolicy.purgesPooled(stale.sizeClass());
+                if (!purgeable || reused || !stale.system.scope().isAlive()) {
                     continue;
                 }
                 for (long offset = 0; offset + 8 <= stale.system.byteSize(); offset += 4096) {

@@ -20,6 +20,7 @@ import dev.allocspec.properties.allocator.AllocatorActions.Write;
 import dev.allocspec.properties.harness.Action;
 import dev.allocspec.properties.harness.StateMachine;
 import dev.allocspec.spec.AllocatorStats;
+import dev.allocspec.spec.ClassStats;
 import dev.allocspec.spec.BlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.InternalPaths;
@@ -204,10 +205,15 @@ public final class AllocatorStateMachine implements StateMachine<AllocatorTwin> 
      * it, else decay (purged at the wrong purge point).
      */
     private static Invariant ruleBehind(AllocatorStats model, AllocatorStats system, PurgePolicy policy) {
-        AllocatorStats countsOnly = new AllocatorStats(system.pools(), system.rawBlocksLive(), system.rawBytesLive(),
+        List<ClassStats> poolsButPurged = system.pools().stream().map(p -> new ClassStats(p.sizeClass(), p.carved(),
+                p.live(), p.free(), model.pool(p.sizeClass()).purged())).toList();
+        AllocatorStats countsOnly = new AllocatorStats(poolsButPurged, system.rawBlocksLive(), system.rawBytesLive(),
                 system.chunksObtained(), model.retainedBytes(), model.dirtyBytes(), model.purgedBytes());
         if (!countsOnly.equals(model)) {
             return Invariant.CONSERVATION;
+        }
+        if (!system.pools().equals(model.pools())) {
+            return Invariant.DECAY; // the same free blocks, purged at another purge point (or never)
         }
         if (system.retainedBytes() != model.retainedBytes()) {
             return system.retainedBytes() > policy.retainedCapBytes() ? Invariant.RETAINED_CAP

@@ -72,7 +72,9 @@ public enum NegativeControl implements AllocatorFactory {
     /** purge() returns without purging. */
     PURGE_DOES_NOTHING(false, false, 8),
     /** Purges are counted, but the memory source's purge keeps the bytes: a stale reader sees them. */
-    PURGE_KEEPS_BYTES(false, false, 8);
+    PURGE_KEEPS_BYTES(false, false, 8),
+    /** Free pooled blocks are never purged (the policy's pooled purge off). */
+    POOLED_BLOCKS_NOT_PURGED(false, false, 8);
 
     /** The longest shrunk counterexample a sequential control may have: a few steps, unless it needs many. */
     private static final int SHORT = 6;
@@ -155,6 +157,7 @@ public enum NegativeControl implements AllocatorFactory {
                     purgePolicy.decayDelay().multipliedBy(1000))).build();
             case PURGE_DOES_NOTHING -> planted(PlantedFault.PURGE_DOES_NOTHING, builder);
             case PURGE_KEEPS_BYTES -> builder.memory(new PurgeKeepsBytes(memory)).build();
+            case POOLED_BLOCKS_NOT_PURGED -> builder.purgePolicy(purgePolicy.withPooledPurge(false)).build();
         };
     }
 
