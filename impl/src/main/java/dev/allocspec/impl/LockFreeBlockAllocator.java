@@ -51,6 +51,9 @@ import java.util.function.Consumer;
  *                  none fits: mmap one with a scope of its own. free: under the lock, state live(n) -> FREE (else
  *                  double free or wrong size), cache the mapping (still mapped, still in the directory); then the
  *                  purge point: cap (unmap the oldest freed), ratio and decay (madvise) by the PurgePolicy
+ * pooled purge:    4 KiB and 16 KiB classes, on purge() and decay (PooledPurge): pop every free block off the stack
+ *                  (own cache flushed first), madvise, keep them below the stack (Pool); replenish takes them back
+ *                  before it grows
  * </pre>
  * Each class's free stack is a {@link FreeStack} over a {@link StampedTop} in an off-heap control segment; the free
  * list lives in the free blocks ({@link FreeBlockLayout}). A chunk's blocks are linked and pushed with one CAS. The

@@ -17,7 +17,9 @@ import java.util.OptionalLong;
  * ({@code INV-RAW-PAGES}). A freed large block's mapping is cached and reused by a later large allocation that fits
  * ({@code INV-LARGE-REUSE}); its pages are purged (given back to the system, the range still mapped) by the rules of
  * the {@link PurgePolicy}, and the mapping itself is unmapped only by {@link #close()} or under the policy's cap on
- * retained bytes ({@code INV-RAW-RETURNED}). Pooled chunks are never given back before {@link #close()}.
+ * retained bytes ({@code INV-RAW-RETURNED}). Pooled chunks are never given back before {@link #close()}; the free
+ * blocks of the 4 KiB and 16 KiB classes are purged by the same policy and handed out again after every unpurged free
+ * block of their class, so the order of reuse does not change.
  *
  * <h2>Freeing</h2>
  * {@link #free(MemorySegment)} takes the segment {@code allocate} returned (or any native segment with the same address
@@ -101,8 +103,9 @@ public interface BlockAllocator extends OffHeapAllocator, SegmentAllocator {
     }
 
     /**
-     * A purge point now, with every dirty cached mapping purged: the pages of every free large mapping go back to the
-     * system, the ranges stay mapped (see {@link PurgePolicy}). What a service calls when it knows it will idle.
+     * A purge point now, with every dirty cached mapping purged: the pages of every free large mapping, and of every
+     * free 4 KiB and 16 KiB block the calling thread can reach, go back to the system; the ranges stay mapped (see
+     * {@link PurgePolicy}). What a service calls when it knows it will idle.
      *
      * @throws IllegalStateException if the allocator is closed
      */

@@ -176,7 +176,8 @@ public enum Invariant {
             CheckNames.MACHINE,
             "dev.allocspec.impl.PurgeResidencyTest#aFreedPeakIsNotResidentAfterPurge",
             CheckNames.JCSTRESS + "PurgeFreeRaceTest#arbiter",
-            CheckNames.JCSTRESS + "PurgeReuseRaceTest#arbiter"),
+            CheckNames.JCSTRESS + "PurgeReuseRaceTest#arbiter",
+            CheckNames.JCSTRESS + "PooledPurgeRaceTest#arbiter"),
     NO_EARLY_UNMAP("INV-NO-EARLY-UNMAP", Profile.FAMILY,
             "No memory is unmapped while a segment that reaches it can still be used without an exception: a stale "
                     + "segment of a freed block works on mapped memory (reading the next owner's bytes or zeros) "
