@@ -141,7 +141,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         this.large = new LargeMappingCache(builder.purgePolicy, memory, this::pooledBytes, this::unmapLarge,
                 builder.decayThread);
         this.pooledPurge = new PooledPurge(pools, builder.purgePolicy, memory,
-                pool -> pool.carved.get() - liveBlocks(pool) - pool.purgedCount());
+                pool -> pool.carved.get() - liveBlocks(pool) - pool.purgedCount(), large.now());
         if (builder.decayThread) {
             DecayThread.register(this, builder.purgePolicy.decayDelay());
         }
@@ -271,7 +271,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             mapping = mapLarge(byteSize);
             large.mapped(mapping, byteSize);
         }
-        withOwnCache(cache -> pooledPurge.atPurgePoint(large.now(), flusher(cache))); // the rest of the purge point
+        long now = large.now(); // the rest of the purge point: a pooled pass if one is due
+        if (pooledPurge.due(now)) {
+            withOwnCache(cache -> pooledPurge.atPurgePoint(now, flusher(cache)));
+        }
         // Benign race: the segment slot is written by the block's owner only (see Chunk#segment), here after the
         // lock released the mapping to this thread and before a free of it can take the lock.
         return mapping.segment(0, byteSize);
@@ -418,7 +421,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         long byteSize = block.byteSize();
         long found = large.free(chunk, byteSize);
         if (found == LargeMappingCache.FREED) {
-            pooledPurge.atPurgePoint(large.now(), flusher(cache)); // INV-RAW-RETURNED: cached, mapped; purge point
+            long now = large.now(); // INV-RAW-RETURNED: cached, still mapped; the rest of the purge point
+            if (pooledPurge.due(now)) {
+                pooledPurge.atPurgePoint(now, flusher(cache));
+            }
             return;
         }
         if (found == Chunk.FREE) {
@@ -431,13 +437,17 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     public void purge() {
         requireOpen();
         large.purgeAll();
-        withOwnCache(cache -> pooledPurge.purgeAll(flusher(cache)));
+        long now = large.now();
+        withOwnCache(cache -> pooledPurge.purgeAll(now, flusher(cache)));
     }
 
     /** A tick of the decay thread: a purge point, with no thread cache of its own to flush. */
     void decayTick() {
         large.tick();
-        pooledPurge.atPurgePoint(large.now(), null);
+        long now = large.now();
+        if (pooledPurge.due(now)) {
+            pooledPurge.atPurgePoint(now, null);
+        }
     }
 
     boolean isClosed() {

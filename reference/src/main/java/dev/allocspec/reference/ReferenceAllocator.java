@@ -48,7 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #cached}: the free large mappings kept for reuse, in the order freed;</li>
  *   <li>{@link #dirtySince}: of those, the ones not purged since they were freed, with the time of the free;</li>
  *   <li>{@link #purgedBlocks}: per purged pooled class, the purged free blocks, below its stack (head = next out);</li>
- *   <li>{@link #pooledDirtySince}: per purged pooled class, the first purge point that saw unpurged free blocks.</li>
+ *   <li>{@link #pooledPassAt}: per purged pooled class, when it was last passed (purged), or the allocator made.</li>
  * </ul>
  * The policy it fixes: LIFO reuse per class; a class grows only when its stack is empty, by one chunk of
  * {@link ChunkPolicy#blocksPerChunk()} blocks pushed so that the lowest address is handed out first. A large block
@@ -98,8 +98,8 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
     final Map<Long, Long> dirtySince = new LinkedHashMap<>();
     /** Guarded by {@link #lock}: per class that {@link PurgePolicy#purgesPooled}, the purged free blocks. */
     final Map<SizeClass, Deque<Long>> purgedBlocks = new EnumMap<>(SizeClass.class);
-    /** Guarded by {@link #lock}: per such class, when a purge point first saw it with unpurged free blocks. */
-    final Map<SizeClass, Long> pooledDirtySince = new EnumMap<>(SizeClass.class);
+    /** Guarded by {@link #lock}: per such class, when it was last passed, or when the allocator was made. */
+    final Map<SizeClass, Long> pooledPassAt = new EnumMap<>(SizeClass.class);
     /** Guarded by {@link #lock}. */
     long purgedBytes;
     /** Guarded by {@link #lock}: when the last purge point ran, by the purge policy's clock. */
@@ -145,6 +145,7 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             carved.put(c, 0L);
             if (purgePolicy.purgesPooled(c)) {
                 purgedBlocks.put(c, new ArrayDeque<>());
+                pooledPassAt.put(c, lastPurgePointAt);
             }
         }
     }
@@ -206,10 +207,11 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             for (long base : List.copyOf(dirtySince.keySet())) {
                 purgeMapping(base);
             }
+            lastPurgePointAt = purgePolicy.clock().nanoTime();
             for (SizeClass c : purgedBlocks.keySet()) {
                 purgePooled(c);
+                pooledPassAt.put(c, lastPurgePointAt);
             }
-            lastPurgePointAt = purgePolicy.clock().nanoTime();
         } finally {
             lock.unlock();
         }
@@ -263,7 +265,7 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             cached.clear();
             dirtySince.clear();
             purgedBlocks.values().forEach(Deque::clear);
-            pooledDirtySince.clear();
+            pooledPassAt.clear();
             freeStacks.values().forEach(Deque::clear);
         } finally {
             lock.unlock();
@@ -434,17 +436,14 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
     }
 
     /**
-     * INV-DECAY for pooled classes: a class with unpurged free blocks at every purge point for the decay delay, from
-     * the first that saw them, is purged; then its count starts over.
+     * INV-DECAY for pooled classes: at the first purge point at least the decay delay after a class's last pass (or
+     * the allocator's making), its unpurged free blocks (its stack) are purged, and its count starts over.
      */
     private void purgePooledDecayed() {
         for (SizeClass c : purgedBlocks.keySet()) {
-            if (freeStacks.get(c).isEmpty()) {
-                pooledDirtySince.remove(c);
-            } else if (!pooledDirtySince.containsKey(c)) {
-                pooledDirtySince.put(c, lastPurgePointAt);
-            } else if (purgePolicy.decayed(pooledDirtySince.get(c), lastPurgePointAt)) {
+            if (purgePolicy.decayed(pooledPassAt.get(c), lastPurgePointAt)) {
                 purgePooled(c);
+                pooledPassAt.put(c, lastPurgePointAt);
             }
         }
     }
@@ -463,7 +462,6 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
             purged.push(block);
             purgedBytes += sizeClass.blockSize();
         }
-        pooledDirtySince.remove(sizeClass);
     }
 
     /** INV-PURGED-ZERO: the mapping's pages go back to the system; it stays mapped and cached, now clean. */
@@ -651,10 +649,10 @@ public final class ReferenceAllocator implements BlockAllocator, SelfChecking {
 
     /** INV-DECAY: no mapping, and no pooled class, was dirty for the whole decay delay at the last purge point. */
     private void decayedMappingsArePurged() {
-        for (Map.Entry<SizeClass, Long> dirty : pooledDirtySince.entrySet()) {
-            if (purgePolicy.decayed(dirty.getValue(), lastPurgePointAt)) {
-                throw new InvariantViolation(Invariant.DECAY, "class " + dirty.getKey()
-                        + " had unpurged free blocks for the whole decay delay at the last purge point");
+        for (Map.Entry<SizeClass, Long> pass : pooledPassAt.entrySet()) {
+            if (purgePolicy.decayed(pass.getValue(), lastPurgePointAt)) {
+                throw new InvariantViolation(Invariant.DECAY, "class " + pass.getKey()
+                        + " was last passed a whole decay delay before the last purge point");
             }
         }
         for (Map.Entry<Long, Long> dirty : dirtySince.entrySet()) {

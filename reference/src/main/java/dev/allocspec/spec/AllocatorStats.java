@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param retainedBytes  bytes of free large mappings kept mapped for reuse (dirty or purged; see {@link PurgePolicy})
  * @param dirtyBytes     the part of {@code retainedBytes} not purged since it was freed: memory that may still be
  *                       resident
- * @param purgedBytes    bytes given back to the system by purges so far
+ * @param purgedBytes    bytes given back to the system by purges so far: large mappings and pooled blocks (the
+ *                       pooled classes' purged free blocks now are in {@link ClassStats#purged})
  */
 public record AllocatorStats(List<ClassStats> pools, long rawBlocksLive, long rawBytesLive, long chunksObtained,
                              long retainedBytes, long dirtyBytes, long purgedBytes) {

@@ -151,8 +151,8 @@ public enum Invariant {
     DECAY("INV-DECAY", Profile.FAMILY,
             "At every purge point (the end of each large allocate and free, and purge()) every cached mapping "
                     + "dirty for at least the PurgePolicy's decay delay is purged, and so are the free blocks of a "
-                    + "purged pooled class that had unpurged free blocks at every purge point for the delay, counted "
-                    + "from the first that saw them. (The lock-free allocator's decay "
+                    + "purged pooled class whose last pass (or the allocator's making) is a delay old, which starts "
+                    + "its count over. (The lock-free allocator's decay "
                     + "thread adds a purge point per tick and then reads the clock at ticks only: a mapping is purged "
                     + "within one tick of the delay, whether or not the allocator is called.)",
             "jemalloc's decay: memory freed in a burst goes back to the system within a bounded time even if the "

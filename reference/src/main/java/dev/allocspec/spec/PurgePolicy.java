@@ -7,8 +7,9 @@ import java.util.Objects;
  * When freed large blocks' memory goes back to the system (jemalloc's dirty-page purge, seeds 002 and 004).
  *
  * <p><b>Pooled blocks</b> of the 4 KiB and 16 KiB classes ({@link #purgeableClass}) are purged whole by
- * {@code purge()}, and at a purge point when their class has had unpurged free blocks at every purge point for the
- * decay delay (from the first purge point that saw them; a pass restarts the count). A purge pass takes every free
+ * {@code purge()}, and at the first purge point at least the decay delay after their class's last pass (or the
+ * allocator's making): a pass per class per delay at most, so a free block stays unpurged for up to about twice the
+ * delay, and nothing on the small-block hot path reads a clock. A purge pass takes every free
  * block of the class off its stack (the calling thread's cached ones first), purges them and keeps them, in order,
  * below the stack: they are handed out only when the stack is empty, {@link #PURGED_REFILL_BATCH} at a time, so the
  * order of reuse, and every block's position, is the one without purging. Not checked on every pooled free: that

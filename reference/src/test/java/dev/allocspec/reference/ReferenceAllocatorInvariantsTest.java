@@ -153,10 +153,9 @@ class ReferenceAllocatorInvariantsTest {
     }
 
     @Test
-    void namesDecayWhenAPooledClassStayedDirtyForTheDelayAtAPurgePoint() {
+    void namesDecayWhenAPooledClassWasNotPassedForTheDelayAtAPurgePoint() {
         allocator.free(allocator.allocate(16_384));
         assertViolates(Invariant.DECAY, a -> {
-            a.pooledDirtySince.put(SizeClass.B16K, clock.nanoTime());
             clock.advance(Duration.ofSeconds(11));
             a.lastPurgePointAt = clock.nanoTime();
         });
