@@ -9,6 +9,7 @@ import dev.allocspec.spec.PurgePolicy;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /**
  * An allocator of its own for one jcstress state of the purge races, and one large block in it. Its purge policy
@@ -34,9 +35,14 @@ final class LargeBlockFixture {
 
     /** On {@code memory}: a negative control passes a broken one. */
     LargeBlockFixture(MemorySource memory) {
-        allocator = LockFreeBlockAllocator.builder().memory(memory)
+        this(builder -> builder.memory(memory));
+    }
+
+    /** With {@code variant} applied to the allocator's builder: a negative control plants its fault there. */
+    LargeBlockFixture(UnaryOperator<LockFreeBlockAllocator.Builder> variant) {
+        allocator = variant.apply(LockFreeBlockAllocator.builder()
                 .purgePolicy(new PurgePolicy(1L << 40, Long.MAX_VALUE, 62, Duration.ofDays(1), new ManualClock()))
-                .decayThread(false).threadCache(false).build();
+                .decayThread(false).threadCache(false)).build();
         block = allocator.allocate(SIZE);
         block.set(ValueLayout.JAVA_LONG, 0, OLD_OWNER);
     }

@@ -1,5 +1,6 @@
 package dev.allocspec.concurrency;
 
+import dev.allocspec.impl.BrokenPurge;
 import dev.allocspec.os.MemorySource;
 import dev.allocspec.os.OsMemory;
 import org.openjdk.jcstress.annotations.Actor;
@@ -16,9 +17,11 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * NEGATIVE CONTROL: {@link PurgeFreeRaceTest} on a memory source whose purge gives nothing back (the pages keep their
- * bytes). The build expects FORBIDDEN outcomes here: whenever the free wins the race, the allocator counts the mapping
- * purged while a stale reader still sees its owner's bytes.
+ * NEGATIVE CONTROLS for the purge races; the build expects FORBIDDEN outcomes from each. {@link KeepsBytes}:
+ * {@link PurgeFreeRaceTest} on a memory source whose purge gives nothing back (the pages keep their bytes): whenever
+ * the free wins the race, the allocator counts the mapping purged while a stale reader still sees its owner's bytes.
+ * {@link OutsideTheLock}: {@link PurgeReuseRaceTest} with a purge that advises the mappings after letting the cache's
+ * lock go (widened by a 20 us spin): an allocation that takes the mapping meanwhile has its new owner's write zeroed.
  */
 public class NegativeControlPurgeTest {
 
@@ -44,6 +47,31 @@ public class NegativeControlPurgeTest {
             return "mmap, purge a no-op";
         }
     };
+
+    @JCStressTest
+    @Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = PurgeReuseRaceTest.REUSED_DIRTY)
+    @Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = PurgeReuseRaceTest.PURGED_FIRST)
+    @Outcome(expect = FORBIDDEN, desc = PurgeReuseRaceTest.LIVE_ZEROED)
+    @State
+    public static class OutsideTheLock {
+        private final PurgeReuseRaceTest.Scenario s = new PurgeReuseRaceTest.Scenario(
+                new LargeBlockFixture(BrokenPurge::largePurgeOutsideTheLock));
+
+        @Actor
+        public void reuse(III_Result r) {
+            s.reuse(r);
+        }
+
+        @Actor
+        public void purge(III_Result r) {
+            s.purge();
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
 
     @JCStressTest
     @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = PurgeFreeRaceTest.PURGE_FIRST)

@@ -20,37 +20,59 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * the block was the cached mapping and the allocator's invariants hold.
  */
 @JCStressTest
-@Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = "reused dirty, then the purge found nothing to purge")
-@Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = "purged first, reused clean")
-@Outcome(expect = FORBIDDEN, desc = "the purge zeroed a live block, or the mapping was not reused")
+@Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = PurgeReuseRaceTest.REUSED_DIRTY)
+@Outcome(id = "0, 1, 1", expect = ACCEPTABLE, desc = PurgeReuseRaceTest.PURGED_FIRST)
+@Outcome(expect = FORBIDDEN, desc = PurgeReuseRaceTest.LIVE_ZEROED)
 @State
 public class PurgeReuseRaceTest {
 
-    private final LargeBlockFixture f = new LargeBlockFixture();
-    private MemorySegment reused;
+    static final String REUSED_DIRTY = "reused dirty, then the purge found nothing to purge";
+    static final String PURGED_FIRST = "purged first, reused clean";
+    static final String LIVE_ZEROED = "the purge zeroed a live block, or the mapping was not reused";
 
-    public PurgeReuseRaceTest() {
-        f.allocator.free(f.block);
+    /** The shared scenario, on a fixture of its own (freed once made). */
+    static final class Scenario {
+        private final LargeBlockFixture f;
+        private MemorySegment reused;
+
+        Scenario(LargeBlockFixture fixture) {
+            this.f = fixture;
+            f.allocator.free(f.block);
+        }
+
+        void reuse(III_Result r) {
+            MemorySegment next = f.allocator.allocate(LargeBlockFixture.SIZE);
+            long seen = next.get(ValueLayout.JAVA_LONG, 0);
+            r.r1 = seen == LargeBlockFixture.OLD_OWNER ? 1 : seen == 0 ? 0 : 2;
+            next.set(ValueLayout.JAVA_LONG, 0, LargeBlockFixture.NEW_OWNER);
+            reused = next;
+        }
+
+        void purge() {
+            f.allocator.purge();
+        }
+
+        void arbiter(III_Result r) {
+            r.r2 = reused.get(ValueLayout.JAVA_LONG, 0) == LargeBlockFixture.NEW_OWNER ? 1 : 0;
+            r.r3 = reused.address() == f.block.address() && f.invariantsHold() == 1 ? 1 : 0;
+            f.close();
+        }
     }
+
+    private final Scenario s = new Scenario(new LargeBlockFixture());
 
     @Actor
     public void reuse(III_Result r) {
-        MemorySegment next = f.allocator.allocate(LargeBlockFixture.SIZE);
-        long seen = next.get(ValueLayout.JAVA_LONG, 0);
-        r.r1 = seen == LargeBlockFixture.OLD_OWNER ? 1 : seen == 0 ? 0 : 2;
-        next.set(ValueLayout.JAVA_LONG, 0, LargeBlockFixture.NEW_OWNER);
-        reused = next;
+        s.reuse(r);
     }
 
     @Actor
     public void purge(III_Result r) {
-        f.allocator.purge();
+        s.purge();
     }
 
     @Arbiter
     public void arbiter(III_Result r) {
-        r.r2 = reused.get(ValueLayout.JAVA_LONG, 0) == LargeBlockFixture.NEW_OWNER ? 1 : 0;
-        r.r3 = reused.address() == f.block.address() && f.invariantsHold() == 1 ? 1 : 0;
-        f.close();
+        s.arbiter(r);
     }
 }

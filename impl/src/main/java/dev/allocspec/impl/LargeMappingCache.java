@@ -47,6 +47,8 @@ final class LargeMappingCache {
     private final Consumer<Chunk> unmap;
     /** Whether the decay thread ticks this cache: then time is read once per tick, not per call (see {@link #now}). */
     private final boolean ticked;
+    /** Negative controls only: see {@link PurgeFault}. */
+    private final PurgeFault fault;
 
     /** Guarded by {@link #lock}: per page count up to {@link #SMALL_BIN_PAGES}, the cached mappings, newest freed first. */
     private final MappingList[] smallBins = new MappingList[SMALL_BIN_PAGES + 1];
@@ -78,13 +80,14 @@ final class LargeMappingCache {
      *               the last tick instead of reading the clock
      */
     LargeMappingCache(PurgePolicy policy, MemorySource memory, LongSupplier pooledBytes, Consumer<Chunk> unmap,
-                      boolean ticked) {
+                      boolean ticked, PurgeFault fault) {
         this.policy = policy;
         this.memory = memory;
         this.pageSize = memory.pageSize();
         this.pooledBytes = pooledBytes;
         this.unmap = unmap;
         this.ticked = ticked;
+        this.fault = fault;
         this.lastTick = policy.clock().nanoTime();
     }
 
@@ -169,6 +172,10 @@ final class LargeMappingCache {
 
     /** {@code purge()}: a purge point with every dirty mapping purged. */
     void purgeAll() {
+        if (fault == PurgeFault.LARGE_PURGE_OUTSIDE_THE_LOCK) {
+            purgeAllOutsideTheLock();
+            return;
+        }
         lock.lock();
         try {
             if (closed) {
@@ -181,6 +188,29 @@ final class LargeMappingCache {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The negative control's purge (see {@link PurgeFault#LARGE_PURGE_OUTSIDE_THE_LOCK}). */
+    private void purgeAllOutsideTheLock() {
+        java.util.List<Chunk> advised = new java.util.ArrayList<>();
+        lock.lock();
+        try {
+            while (!dirty.isEmpty()) {
+                Chunk mapping = dirty.oldest();
+                dirty.remove(mapping);
+                mapping.dirty = false;
+                dirtyBytes -= mapping.bytes();
+                purgedBytes += mapping.bytes();
+                advised.add(mapping);
+            }
+        } finally {
+            lock.unlock();
+        }
+        long spinUntil = System.nanoTime() + 20_000; // widen the window an allocation can take a mapping in
+        while (System.nanoTime() < spinUntil) {
+            Thread.onSpinWait();
+        }
+        advised.forEach(mapping -> memory.purge(mapping.memory));
     }
 
     /** A tick of the decay thread: reads the clock, then a purge point (decay only). */

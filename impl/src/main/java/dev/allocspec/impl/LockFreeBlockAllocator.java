@@ -139,7 +139,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish,
                 builder.threadCacheSettings, builder.lockStripes, builder.cachePathFault) : null;
         this.large = new LargeMappingCache(builder.purgePolicy, memory, this::pooledBytes, this::unmapLarge,
-                builder.decayThread);
+                builder.decayThread, builder.purgeFault);
         this.pooledPurge = new PooledPurge(pools, builder.purgePolicy, memory,
                 pool -> pool.carved.get() - liveBlocks(pool) - pool.purgedCount(), large.now());
         if (builder.decayThread) {
@@ -701,6 +701,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         private boolean lockStripes = true;
         private CachePathFault cachePathFault = CachePathFault.NONE;
         private PurgePolicy purgePolicy = PurgePolicy.DEFAULT;
+        private PurgeFault purgeFault = PurgeFault.NONE;
         private boolean decayThread = true;
 
         private Builder() {
@@ -767,6 +768,12 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
          */
         public Builder decayThread(boolean enabled) {
             this.decayThread = enabled;
+            return this;
+        }
+
+        /** Negative control only: a purge that runs where it must not (see {@link PurgeFault}). */
+        Builder purgeFaultForNegativeControl(PurgeFault fault) {
+            this.purgeFault = Objects.requireNonNull(fault, "fault");
             return this;
         }
 
