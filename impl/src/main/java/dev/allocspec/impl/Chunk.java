@@ -44,8 +44,13 @@ final class Chunk {
     /** A large mapping's state word: FREE, or its live block's byte size + 1; unused in a pooled chunk. */
     @SuppressWarnings("unused") // through LARGE_STATE
     private volatile long largeState;
-    /** Per block, the segment handed out last (see {@link #segment}). */
+    /** Per pooled block, the segment handed out last (see {@link #segment}); null for a large mapping. */
     private final MemorySegment[] segments;
+    /**
+     * A large mapping's segment handed out last, in a field rather than a one-element array: a churn over thousands of
+     * large blocks pays a cache miss per object it walks. Written and read as {@link #segments} are.
+     */
+    private MemorySegment lastLarge;
     /** Position in the order chunks were obtained; set once by the directory before the chunk is published. */
     long sequence;
     // A large mapping's bookkeeping in the LargeMappingCache, all guarded by the cache's lock: its links in the
@@ -71,7 +76,7 @@ final class Chunk {
         this.end = base + memory.byteSize();
         this.blockShift = sizeClass.isRaw() ? 63 : Integer.numberOfTrailingZeros(sizeClass.blockSize());
         this.state = new int[blocks];
-        this.segments = new MemorySegment[blocks];
+        this.segments = sizeClass.isRaw() ? null : new MemorySegment[blocks];
     }
 
     /**
@@ -92,12 +97,26 @@ final class Chunk {
      * segment of this very block, which is used only if its size is the one asked for.
      */
     MemorySegment segment(int index, long byteSize) {
+        if (segments == null) {
+            return largeSegment(byteSize);
+        }
         MemorySegment last = segments[index];
         if (last != null && last.byteSize() == byteSize) {
             return last;
         }
         MemorySegment fresh = memory.asSlice((long) index << blockShift, byteSize);
         segments[index] = fresh;
+        return fresh;
+    }
+
+    /** {@link #segment} for a large mapping's one block. */
+    private MemorySegment largeSegment(long byteSize) {
+        MemorySegment last = lastLarge;
+        if (last != null && last.byteSize() == byteSize) {
+            return last;
+        }
+        MemorySegment fresh = memory.asSlice(0, byteSize);
+        lastLarge = fresh;
         return fresh;
     }
 
