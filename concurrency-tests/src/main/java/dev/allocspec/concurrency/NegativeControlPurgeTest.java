@@ -1,7 +1,6 @@
 package dev.allocspec.concurrency;
 
 import dev.allocspec.impl.BrokenPurge;
-import dev.allocspec.os.MemorySource;
 import dev.allocspec.os.OsMemory;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -9,9 +8,6 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.III_Result;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -24,29 +20,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * lock go (widened by a 20 us spin): an allocation that takes the mapping meanwhile has its new owner's write zeroed.
  */
 public class NegativeControlPurgeTest {
-
-    /** {@link OsMemory} with a purge that does nothing. */
-    private static final MemorySource KEEPS_BYTES = new MemorySource() {
-        @Override
-        public long pageSize() {
-            return OsMemory.system().pageSize();
-        }
-
-        @Override
-        public MemorySegment obtain(long bytes, Arena scope) {
-            return OsMemory.system().obtain(bytes, scope);
-        }
-
-        @Override
-        public void purge(MemorySegment mapping) {
-            // the planted fault
-        }
-
-        @Override
-        public String description() {
-            return "mmap, purge a no-op";
-        }
-    };
 
     @JCStressTest
     @Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = PurgeReuseRaceTest.REUSED_DIRTY)
@@ -80,7 +53,7 @@ public class NegativeControlPurgeTest {
     @State
     public static class KeepsBytes {
         private final PurgeFreeRaceTest.Scenario s = new PurgeFreeRaceTest.Scenario(
-                new LargeBlockFixture(KEEPS_BYTES));
+                new LargeBlockFixture(BrokenPurge.keepsBytes(OsMemory.system())));
 
         @Actor
         public void free(III_Result r) {

@@ -239,15 +239,6 @@ final class LargeMappingCache {
         }
     }
 
-    boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** {live mappings, their bytes, retained, dirty, purged bytes}, read together under the lock. */
     long[] counts() {
         lock.lock();

@@ -2,6 +2,7 @@ package dev.allocspec.properties.controls;
 
 import dev.allocspec.impl.BrokenCachePaths;
 import dev.allocspec.impl.BrokenFreeStacks;
+import dev.allocspec.impl.BrokenPurge;
 import dev.allocspec.impl.FreeStack;
 import dev.allocspec.impl.LockFreeBlockAllocator;
 import dev.allocspec.os.MemorySource;
@@ -12,9 +13,6 @@ import dev.allocspec.spec.ChunkPolicy;
 import dev.allocspec.spec.PurgePolicy;
 import dev.allocspec.spec.FaultyAllocator;
 import dev.allocspec.spec.PlantedFault;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
 /**
  * Broken variants of the lock-free allocator, each breaking one thing. The properties must catch every sequential
@@ -156,32 +154,9 @@ public enum NegativeControl implements AllocatorFactory {
             case DECAY_IGNORED -> builder.purgePolicy(purgePolicy.withDecayDelay(
                     purgePolicy.decayDelay().multipliedBy(1000))).build();
             case PURGE_DOES_NOTHING -> planted(PlantedFault.PURGE_DOES_NOTHING, builder);
-            case PURGE_KEEPS_BYTES -> builder.memory(new PurgeKeepsBytes(memory)).build();
+            case PURGE_KEEPS_BYTES -> builder.memory(BrokenPurge.keepsBytes(memory)).build();
             case POOLED_BLOCKS_NOT_PURGED -> builder.purgePolicy(purgePolicy.withPooledPurge(false)).build();
         };
-    }
-
-    /** A memory source whose purge does nothing: the pages keep their bytes and stay resident. */
-    private record PurgeKeepsBytes(MemorySource delegate) implements MemorySource {
-        @Override
-        public long pageSize() {
-            return delegate.pageSize();
-        }
-
-        @Override
-        public MemorySegment obtain(long bytes, Arena scope) {
-            return delegate.obtain(bytes, scope);
-        }
-
-        @Override
-        public void purge(MemorySegment mapping) {
-            // the planted fault: nothing given back, nothing zeroed
-        }
-
-        @Override
-        public String description() {
-            return delegate.description() + ", purge a no-op";
-        }
     }
 
     private static BlockAllocator planted(PlantedFault fault, LockFreeBlockAllocator.Builder builder) {
