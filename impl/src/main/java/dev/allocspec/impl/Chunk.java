@@ -84,8 +84,8 @@ final class Chunk {
      * for this block if it had the same size, else a new slice of the chunk, kept for next time. Called by the block's
      * new owner before the state store that makes the block live.
      *
-     * <p>Why: a new segment per allocation was 40 bytes of garbage and about 5 ns of a 28 ns allocate+free pair here.
-     * A segment is immutable, and one handed out before for this block and size has the same memory, size, scope and
+     * <p>Why: a new segment per allocation is garbage on every call and a measurable part of the pair (BENCHMARKS.md,
+     * "Before and after the thread caches"). A segment is immutable, and one handed out before for this block and size has the same memory, size, scope and
      * access as a new slice; a stale copy of it was already indistinguishable from the new owner's segment (see
      * {@code BlockAllocator}). The heap it keeps is one segment per block ever allocated: while a block is live that
      * is the very object its owner holds, so the extra is one segment per free block, at most what the peak of live
@@ -97,13 +97,16 @@ final class Chunk {
      * segment of this very block, which is used only if its size is the one asked for.
      */
     MemorySegment segment(int index, long byteSize) {
-        if (segments == null) {
-            return largeSegment(byteSize);
-        }
+        return segments == null ? largeSegment(byteSize) : pooledSegment(index, byteSize);
+    }
+
+    /** {@link #segment} for a pooled block, small enough for the allocator's fast path to inline whatever the profile. */
+    MemorySegment pooledSegment(int index, long byteSize) {
         MemorySegment last = segments[index];
-        if (last != null && last.byteSize() == byteSize) {
-            return last;
-        }
+        return last != null && last.byteSize() == byteSize ? last : freshSegment(index, byteSize);
+    }
+
+    private MemorySegment freshSegment(int index, long byteSize) {
         MemorySegment fresh = memory.asSlice((long) index << blockShift, byteSize);
         segments[index] = fresh;
         return fresh;
@@ -123,6 +126,11 @@ final class Chunk {
     /** The chunk's or mapping's bytes, from its own fields: no load of the segment object. */
     long bytes() {
         return end - base;
+    }
+
+    /** log2 of the block size; 63 for a large mapping, whose one block is the whole mapping. */
+    int blockShift() {
+        return blockShift;
     }
 
     /** Index of the block that contains {@code address}. */
@@ -160,6 +168,14 @@ final class Chunk {
 
     boolean casState(int index, int expect, int update) {
         return STATE.compareAndSet(state, index, expect, update);
+    }
+
+    /**
+     * Turns block {@code index} from live with {@code byteSize} bytes to {@link #FREE}; false, changing nothing, if it
+     * was not in that state (a size above the word's range never is).
+     */
+    boolean casLiveToFree(int index, long byteSize) {
+        return byteSize <= SizeClass.LARGEST_BLOCK && casState(index, liveState(byteSize), FREE);
     }
 
     /** The state word encoding a live large block of {@code byteSize} requested bytes. */

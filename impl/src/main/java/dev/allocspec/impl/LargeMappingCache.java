@@ -381,8 +381,8 @@ final class LargeMappingCache {
 
     /**
      * The time a call stamps and decays by. Without the decay thread, the clock's reading, as the reference reads it.
-     * With it, the reading of the last tick: a clock read (about 21 ns here, a fifth of a large allocate+free pair)
-     * leaves every call, and decay is measured in ticks instead: a mapping is stamped up to one tick early and
+     * With it, the reading of the last tick: a clock read (a large part of a large allocate+free pair:
+     * docs/benchmarks/large-blocks/REPORT.md) leaves every call, and decay is measured in ticks instead: a mapping is stamped up to one tick early and
      * purged by the first tick at least the delay after its stamp, so between the delay minus one tick and the
      * delay plus one tick after its free (a tick is a twentieth of the delay, at most 500 ms: {@link DecayThread}).
      */

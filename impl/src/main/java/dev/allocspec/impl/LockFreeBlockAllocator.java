@@ -189,8 +189,38 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         return large.policy();
     }
 
+    /**
+     * The fast path: a valid pooled request of a thread with a cache at hand (its own, found by
+     * {@link ThreadCaches#own()}, or for a virtual thread a stripe it now holds), from a bin that is neither empty nor
+     * at its low water. Every other case, and every rejection, is {@link #allocateInGeneral}, out of line. What the fast
+     * path calls is small (see {@link #handOutCached}), so the JIT inlines all of it however the allocator was used
+     * while it profiled; and the general path's call site is cold in every profile in which the fast path's cases
+     * are common, so the JIT leaves it out of line and callers can inline this method (BENCHMARKS.md, "The hot path
+     * after mixed use").
+     */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
+        int classIndex = SizeClass.pooledIndexOrMinusOne(byteSize, byteAlignment, pageSize);
+        ThreadCache cache = classIndex < 0 || caches == null || lvClosed() ? null : caches.ownOrStripe();
+        if (cache != null) {
+            ThreadCache.Bin bin = cache.bins[classIndex];
+            int top = bin.count - 1;
+            if (top >= bin.lowWater) { // not empty (the low water is at least 0), and no new low water to note
+                long block = bin.blocks[top];
+                Chunk chunk = bin.chunks[top];
+                bin.count = top;
+                MemorySegment segment = handOutCached(chunk, block, byteSize);
+                caches.countOperation(cache);
+                cache.releaseIfStripe();
+                return segment;
+            }
+            cache.releaseIfStripe();
+        }
+        return allocateInGeneral(byteSize, byteAlignment);
+    }
+
+    /** {@link #allocate} for every request: checked, then large, shared, or through a cache or a stripe. */
+    private MemorySegment allocateInGeneral(long byteSize, long byteAlignment) {
         requireOpen();
         final int classIndex = SizeClass.indexForRequest(byteSize, byteAlignment, pageSize);
         if (classIndex == SizeClass.POOLED_CLASSES) {
@@ -203,9 +233,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (!cache.isStripe()) {
             return allocateCached(cache, classIndex, byteSize);
         }
-        // A stripe is held for this one operation. Only stripes pay for the try/finally: on a platform thread's own
-        // cache it slowed the allocate+free pair by 1-3 ns.
-        try {
+        try { // a stripe, held for this one operation
             return allocateCached(cache, classIndex, byteSize);
         } finally {
             cache.release();
@@ -242,18 +270,31 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     /** Allocates from the top of a cache's bin, which the calling thread holds alone for this operation. */
     private MemorySegment allocateCached(ThreadCache cache, int classIndex, long byteSize) {
         long block = caches.take(cache, classIndex);
-        Chunk chunk = cache.takenChunk;
+        return handOutCached(cache.takenChunk, block, byteSize);
+    }
+
+    /**
+     * Makes a block just taken off a bin held by the calling thread live with {@code byteSize} bytes. Small (under
+     * C2's {@code MaxInlineSize} of bytecode), so that the fast path inlines it even where the profile calls it cold.
+     */
+    private static MemorySegment handOutCached(Chunk chunk, long block, long byteSize) {
         int index = chunk.blockIndex(block);
-        // A plain read: it checks for a broken stack and orders nothing. The FREE it expects was written by this
-        // thread's own free, or before the block's push that this thread's refill popped (CAS or lock in between).
-        if (chunk.plainState(index) != Chunk.FREE) {
-            throw corruptStack(block, chunk.sizeClass);
-        }
-        MemorySegment segment = chunk.segment(index, byteSize); // before the store that publishes it (see Chunk)
+        requireFree(chunk, index, block);
+        MemorySegment segment = chunk.pooledSegment(index, byteSize); // before the store that publishes it (Chunk)
         // The block came off a bin only this thread is using: no other allocation can reach it, so a release store
         // suffices. A racing (buggy) free of it sees FREE and is rejected, or sees the new state.
         chunk.srState(index, Chunk.liveState(byteSize));
         return segment;
+    }
+
+    /**
+     * A plain read: it checks for a broken stack and orders nothing. The FREE it expects was written by this thread's
+     * own free, or before the block's push that this thread's refill popped (CAS or lock in between).
+     */
+    private static void requireFree(Chunk chunk, int index, long block) {
+        if (chunk.plainState(index) != Chunk.FREE) {
+            throw corruptStack(block, chunk.sizeClass);
+        }
     }
 
     private static InvariantViolation corruptStack(long block, SizeClass sizeClass) {
@@ -326,10 +367,65 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         return active;
     }
 
+    /**
+     * The fast path, as {@link #allocate}'s: a block of a pooled chunk that the thread freed into last or that the page
+     * map finds, claimed (the state-word CAS and its checks) and pushed on the thread's bin if it is not full. A
+     * virtual thread takes a stripe only after the claim, so that a caller's error is thrown while it holds none.
+     * Large blocks and foreign segments go to {@link #freeInGeneral}, a full bin or no cache at hand to
+     * {@link #pushClaimed}, both out of line.
+     */
     @Override
     public void free(MemorySegment block) {
         requireOpen();
         long address = Rejections.requireLiveNativeSegment(block, closedScopes);
+        ThreadCache own = caches == null ? null : caches.own();
+        Chunk chunk = own == null ? null : own.lastChunkContaining(address);
+        if (chunk == null && (chunk = directory.pooledContaining(address)) == null) {
+            freeInGeneral(block, address);
+            return;
+        }
+        claimPooled(chunk, block, address);
+        ThreadCache cache = own != null || caches == null ? own : caches.stripeIfVirtual();
+        if (cache != null) {
+            ThreadCache.Bin bin = cache.bins[chunk.classIndex];
+            if (!bin.isFull()) {
+                bin.push(address, chunk);
+                if (cache.lastChunk != chunk) {
+                    cache.lastChunk = chunk;
+                }
+                caches.countOperation(cache);
+                cache.releaseIfStripe();
+                return;
+            }
+        }
+        pushClaimed(chunk, address, cache);
+    }
+
+    /**
+     * Puts a block this thread has just claimed (its state word FREE) where a free puts it: on the bin of
+     * {@code cache} (held by this thread; null: the cache {@link ThreadCaches#current()} gives, if any), flushing it
+     * first if full, or on the shared stack.
+     */
+    private void pushClaimed(Chunk chunk, long address, ThreadCache cache) {
+        if (cache == null && caches != null) {
+            cache = caches.current();
+        }
+        if (cache == null) {
+            Pool pool = pools[chunk.classIndex];
+            pool.live.decrement();
+            pool.stack.push(address);
+            return;
+        }
+        try {
+            cache.lastChunk = chunk;
+            caches.give(cache, chunk.classIndex, address, chunk);
+        } finally {
+            cache.releaseIfStripe();
+        }
+    }
+
+    /** {@link #free} of a checked native segment for every case: through a cache, a stripe, or the shared stack. */
+    private void freeInGeneral(MemorySegment block, long address) {
         ThreadCache cache = caches == null ? null : caches.current();
         if (cache == null || !cache.isStripe()) {
             free(block, address, cache);
@@ -373,29 +469,38 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         return chunk;
     }
 
+    /** Frees a pooled block through {@code cache}, held by this thread (null: the shared stack). */
     private void freePooled(Chunk chunk, MemorySegment block, ThreadCache cache) {
         long address = block.address();
+        claimPooled(chunk, block, address);
+        if (cache != null) {
+            cache.lastChunk = chunk;
+            caches.give(cache, chunk.classIndex, address, chunk);
+        } else {
+            Pool pool = pools[chunk.classIndex];
+            pool.live.decrement();
+            pool.stack.push(address);
+        }
+    }
+
+    /**
+     * Turns a pooled block from live to free, or throws and changes nothing: an interior address, a double free or
+     * a wrong size. The successful state CAS is the linearization point of free: from there the block is the
+     * caller's to push. Small, as {@link #handOutCached}, for the fast path of {@link #free}.
+     */
+    private static void claimPooled(Chunk chunk, MemorySegment block, long address) {
         int index = chunk.blockIndex(address);
+        requireBlockStart(chunk, index, address);
+        long byteSize = block.byteSize();
+        if (!chunk.casLiveToFree(index, byteSize)) { // a failed CAS leaves the state as it was; say why
+            throw rejectFree(chunk, index, address, byteSize);
+        }
+    }
+
+    private static void requireBlockStart(Chunk chunk, int index, long address) {
         long blockStart = chunk.blockAddress(index);
         if (blockStart != address) {
             throw Rejections.interior(address, blockStart, chunk.sizeClass);
-        }
-        // The successful state CAS is the linearization point of free: from here the block is ours to push. A failed
-        // one leaves the state as it was and says why (a byte size above the word's range can never match).
-        long byteSize = block.byteSize();
-        if (byteSize > SizeClass.LARGEST_BLOCK || !chunk.casState(index, Chunk.liveState(byteSize), Chunk.FREE)) {
-            throw rejectFree(chunk, index, address, byteSize);
-        }
-        int classIndex = chunk.classIndex;
-        if (cache != null) {
-            if (cache.lastChunk != chunk) {
-                cache.lastChunk = chunk;
-            }
-            caches.give(cache, classIndex, address, chunk);
-        } else {
-            Pool pool = pools[classIndex];
-            pool.live.decrement();
-            pool.stack.push(address);
         }
     }
 

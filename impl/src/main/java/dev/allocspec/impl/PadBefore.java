@@ -4,9 +4,8 @@ package dev.allocspec.impl;
  * Padding in front of the fields of an object that one thread writes on every operation: a {@link ThreadCache} and its
  * bins. The garbage collector copies live objects next to each other in the order it finds them, so without padding
  * two threads' caches end up on one cache line after a collection and each write of one thread invalidates the
- * other's copy of the line. Measured on the build machine, 2-thread churn of 256-byte blocks, 10 forks each,
- * interleaved: 29.8 ops/µs on average without the padding (4 forks below 30, the worst 17.4), 34.0 with it (2 below
- * 30, the worst 29.3).
+ * other's copy of the line (2-thread churn with and without the padding: BENCHMARKS.md, "Before and after the thread
+ * caches").
  *
  * <p>A padded class declares its fields in a subclass of this one and the same padding after them, in its own last
  * subclass: HotSpot lays out a superclass's fields before a subclass's. The {@code byte} takes the four-byte gap after

@@ -67,6 +67,14 @@ final class ThreadCache extends ThreadCacheFields {
         boolean isFull() {
             return count == blocks.length;
         }
+
+        /** Puts a block on top; the bin must not be full. */
+        void push(long block, Chunk chunk) {
+            int top = count;
+            blocks[top] = block;
+            chunks[top] = chunk;
+            count = top + 1;
+        }
     }
 
     /** Padding after the fields (see {@link PadBefore}). */
@@ -74,7 +82,7 @@ final class ThreadCache extends ThreadCacheFields {
             padAfter10, padAfter11, padAfter12, padAfter13, padAfter14, padAfter15;
 
     ThreadCache(Thread owner, ThreadCacheSettings settings) {
-        super(owner, newBins(settings));
+        super(owner, newBins(settings), settings.lowWaterInterval());
     }
 
     private static Bin[] newBins(ThreadCacheSettings settings) {
@@ -106,6 +114,13 @@ final class ThreadCache extends ThreadCacheFields {
     /** Gives this stripe back: the release store orders this user's writes before the next user's acquiring CAS. */
     void release() {
         srInUse(0);
+    }
+
+    /** Gives this cache back if it is a stripe, held by the calling thread; nothing for a thread's own cache. */
+    void releaseIfStripe() {
+        if (owner == null) {
+            srInUse(0);
+        }
     }
 
     private int lvInUse() {

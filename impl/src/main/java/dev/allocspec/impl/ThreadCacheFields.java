@@ -22,8 +22,8 @@ abstract class ThreadCacheFields extends PadBefore {
      * {@code netIn - count} is what this thread allocated minus what it freed, with no counter on the fast path.
      */
     final long[] netIn;
-    /** Cache operations since the last low-water pass. */
-    int events;
+    /** Cache operations left before the next low-water pass; counted down, so the check reads no other object. */
+    int untilLowWaterPass;
     /** The chunk of the block {@code ThreadCaches.take} returned last. */
     Chunk takenChunk;
     /**
@@ -32,9 +32,10 @@ abstract class ThreadCacheFields extends PadBefore {
      */
     Chunk lastChunk;
 
-    ThreadCacheFields(Thread owner, ThreadCache.Bin[] bins) {
+    ThreadCacheFields(Thread owner, ThreadCache.Bin[] bins, int lowWaterInterval) {
         this.owner = owner;
         this.bins = bins;
         this.netIn = new long[bins.length];
+        this.untilLowWaterPass = lowWaterInterval;
     }
 }

@@ -17,21 +17,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Virtual threads share stripe caches.</b> A cache per virtual thread would pin blocks in as many short-lived
  * caches as there are virtual threads, and without any cache every operation of a virtual thread hits the shared stack
- * (measured: churn at 256 B on 2 cores fell from about 15 to 7.7 ops/us with one thread, and to 3.4 under the locked
- * strategy with two). Virtual threads therefore share a fixed set of {@link ThreadCache#stripe(ThreadCacheSettings) stripe caches}: about
+ * (BENCHMARKS.md, "Churn on virtual threads", has the figures). Virtual threads therefore share a fixed set of {@link ThreadCache#stripe(ThreadCacheSettings) stripe caches}: about
  * two per core, each taken with a try-lock for one operation. A thread tries the stripe its id picks and the next one;
  * if both are in use it goes to the shared stack for that operation, so nothing ever waits on a stripe (a virtual
  * thread parked while holding one, e.g. on the locked strategy's lock, only sends others to the shared stack).
  *
  * <p><b>Threads that end.</b> Every cache is registered with its owner thread. Caches whose owner has terminated are
  * drained into the shared stacks: all of them before any pool grows, so no pool grows while such a cache holds a free
- * block of its class (measured: 5,000 short-lived threads of ten 64-byte pairs each carved 625 chunks before, one
- * after); and a few at a time ({@link #SWEEP_STEP} registrations looked at, continuing where the last sweep stopped)
+ * block of its class (short-lived threads otherwise each leave a cache of blocks behind and the pools grow
+ * instead); and a few at a time ({@link #SWEEP_STEP} registrations looked at, continuing where the last sweep stopped)
  * whenever a new thread registers its cache and on each low-water pass, so threads that live for a few operations each
- * leave few caches behind, while neither a new thread nor a pass pays for every live thread. Measured with 10,000
- * parked threads that have caches: a walk over all of them takes 200 µs (1,000 threads: 16 µs), a sweep 0.4 µs; with
- * a pass every {@link ThreadCacheSettings#lowWaterInterval()} operations (8,192 by default), walking all on each pass cost every thread about 24 ns per
- * operation, and every new thread 200 µs. Reading a dead thread's cache is safe: the thread's last action
+ * leave few caches behind, while neither a new thread nor a pass pays for every live thread (a walk over all
+ * registrations on every pass made each thread's operations slower with every idle thread that holds a cache:
+ * BENCHMARKS.md, "One thread among idle threads that hold caches"). Reading a dead thread's cache is safe: the thread's last action
  * happens-before {@code isAlive()} returning false (JLS 17.4.4), and {@link ThreadCache#claimForReclaim()} makes
  * exactly one thread drain it.
  */
@@ -137,8 +135,8 @@ final class ThreadCaches {
      * shared stack).
      *
      * <p>Fast path: the slots the thread's id picks, used only if the cache there belongs to this thread; otherwise
-     * the ThreadLocal (half the cost of an allocate and free pair was two ThreadLocal lookups; a thread that lost its
-     * slot paid 15-20 ns more per pair). Benign races: slots, and the table itself, are read and written plainly by
+     * the ThreadLocal (two ThreadLocal lookups were a large part of an allocate and free pair: BENCHMARKS.md, "Before and
+     * after the thread caches"). Benign races: slots, and the table itself, are read and written plainly by
      * every thread, so a reader may see a stale table, a stale entry or another thread's cache; it uses a cache only
      * if {@code cache.owner == currentThread}. {@code owner} is final, so a cache seen through a slot has its owner
      * set, and a cache owned by this thread was put there by this thread, earlier in its own program order. A miss
@@ -153,18 +151,67 @@ final class ThreadCaches {
      * thread pays one load more (see {@link Primary}).
      */
     ThreadCache current() {
+        ThreadCache cache = own();
+        return cache != null ? cache : located(Thread.currentThread());
+    }
+
+    /**
+     * The calling thread's own cache if the thread is the primary or its cache sits in its home slot, else null: the
+     * lookup on the allocator's fast path, small enough to inline there; {@link #current()} goes on from here.
+     */
+    ThreadCache own() {
         Thread thread = Thread.currentThread();
         Primary primary = this.primary;
         if (primary != null && primary.owner == thread) {
             return primary.cache;
         }
-        ThreadCache cache = slottedOrSlow(thread);
-        if (primary == null && cache != null && !cache.isStripe()) {
-            // Benign race: two threads may claim at once and the last write stays; a claim only ever names the
-            // claiming thread, which is alive, and a drain clears only a holder whose owner has ended (forgetPrimary).
-            this.primary = new Primary(thread, cache);
+        ThreadCache[] slots = bySlot;
+        ThreadCache cache = slots[slotIndex(slots, thread, 0)];
+        if (cache == null || cache.owner != thread) {
+            return null;
+        }
+        if (primary == null) {
+            claimPrimaryIfFree(cache); // the primary ended and was drained: the next thread to come by takes it
         }
         return cache;
+    }
+
+    /**
+     * {@link #own()}, or for a virtual thread a stripe it now holds and must {@link ThreadCache#releaseIfStripe()
+     * release}; null otherwise (a platform thread whose cache is elsewhere, or every stripe tried in use).
+     */
+    ThreadCache ownOrStripe() {
+        ThreadCache cache = own();
+        return cache != null ? cache : stripeIfVirtual();
+    }
+
+    /** For a virtual thread, a stripe it now holds (see {@link #stripeFor}); null for a platform thread. */
+    ThreadCache stripeIfVirtual() {
+        Thread thread = Thread.currentThread();
+        return thread.isVirtual() ? stripeFor(thread) : null;
+    }
+
+    /** {@link #current()} past {@link #own()}: the thread's other slots, or the ThreadLocal and a stripe. */
+    private ThreadCache located(Thread thread) {
+        ThreadCache cache = slotted(bySlot, thread, 0);
+        if (cache == null) {
+            cache = currentSlow(thread);
+        }
+        if (cache != null && !cache.isStripe()) {
+            claimPrimaryIfFree(cache);
+        }
+        return cache;
+    }
+
+    /**
+     * Makes {@code cache}'s owner, the calling thread, the primary if there is none. Benign race: two threads may
+     * claim at once and the last write stays; a claim only ever names the claiming thread, which is alive, and a
+     * drain clears only a holder whose owner has ended ({@link #forgetPrimary}).
+     */
+    private void claimPrimaryIfFree(ThreadCache cache) {
+        if (primary == null) {
+            primary = new Primary(cache.owner, cache);
+        }
     }
 
     /**
@@ -173,26 +220,11 @@ final class ThreadCaches {
      * by its owner on every operation, and other threads checking its owner there on every operation of theirs made
      * two threads' churn twice as slow; this record is immutable, so every thread keeps its line.
      *
-     * <p>Why it exists: with the two slot lookups of an allocate+free pair replaced by it, the pair ran 2.7 ns faster
-     * (JMH PairBenchmark, 64 B, five alternating runs: 18.7 against 21.4 ns; glibc 18.2), while two threads' churn,
-     * one of them not primary, stayed as fast (38.6 against 38.4 ops/µs; see BENCHMARKS.md). Final fields: a thread
-     * that reads the reference sees both set.
+     * <p>Why it exists: it replaces the two slot lookups of an allocate+free pair by one load each, while a thread
+     * that is not primary pays one load more (BENCHMARKS.md, "The primary thread finds its cache in one load"). Final
+     * fields: a thread that reads the reference sees both set.
      */
     private record Primary(Thread owner, ThreadCache cache) {
-    }
-
-    /** {@link #current()} past the primary: the thread's slots, or the ThreadLocal and a stripe. */
-    private ThreadCache slottedOrSlow(Thread thread) {
-        ThreadCache[] slots = bySlot;
-        ThreadCache cache = slots[slotIndex(slots, thread, 0)];
-        if (cache == null) {
-            return currentSlow(thread); // the first free slot is where a thread's cache would be (see slotted)
-        }
-        if (cache.owner == thread) {
-            return cache;
-        }
-        cache = slotted(slots, thread, 1); // out of line: the home slot is the common case
-        return cache != null ? cache : currentSlow(thread);
     }
 
     /**
@@ -219,7 +251,7 @@ final class ThreadCaches {
 
     private ThreadCache currentSlow(Thread thread) {
         if (thread.isVirtual()) {
-            return acquireStripe(thread);
+            return stripeFor(thread);
         }
         ThreadCache cache = local.get();
         if (cache == null) {
@@ -278,8 +310,11 @@ final class ThreadCaches {
         return slotted(bySlot, thread, 0) != null;
     }
 
-    /** The first stripe this thread may have, of those its id picks; null if they are all in use. */
-    private ThreadCache acquireStripe(Thread thread) {
+    /**
+     * The first stripe a virtual thread may have, of those its id picks, now held by it until its
+     * {@link ThreadCache#release() release}; null if they are all in use.
+     */
+    ThreadCache stripeFor(Thread thread) {
         int first = stripeIndex(thread);
         for (int probe = 0; probe < STRIPE_PROBES; probe++) {
             ThreadCache stripe = stripes[(first + probe) & (stripes.length - 1)];
@@ -312,12 +347,11 @@ final class ThreadCaches {
         int top = --bin.count;
         long block = bin.blocks[top];
         cache.takenChunk = bin.chunks[top];
-        bin.chunks[top] = null;
         if (top < bin.lowWater) {
             bin.lowWater = top;
         }
         // Only after the block has left the bin: a low-water pass here flushes the bin, never the taken block.
-        afterEvent(cache);
+        countOperation(cache);
         return block;
     }
 
@@ -328,10 +362,8 @@ final class ThreadCaches {
             fullBinFlushes.increment();
             flush(cache, classIndex, bin.batch, fault == CachePathFault.FULL_BIN_FLUSH_LOSES_A_BLOCK);
         }
-        bin.blocks[bin.count] = block;
-        bin.chunks[bin.count] = chunk;
-        bin.count++;
-        afterEvent(cache);
+        bin.push(block, chunk);
+        countOperation(cache);
     }
 
     /** Moves the shared stack's top blocks, in order, under the empty bin: one CAS for the batch. */
@@ -345,9 +377,7 @@ final class ThreadCaches {
             replenisher.replenish(pool); // the bin and the shared stack are both empty
         }
         for (int i = n - 1; i >= 0; i--) { // the first block taken (the stack's top) ends on the bin's top
-            bin.blocks[bin.count] = taken[i];
-            bin.chunks[bin.count] = directory.pooledChunkOf(taken[i], bin.sizeClass);
-            bin.count++;
+            bin.push(taken[i], directory.pooledChunkOf(taken[i], bin.sizeClass));
         }
         cache.countMoved(classIndex, n);
     }
@@ -376,20 +406,25 @@ final class ThreadCaches {
         pool.stack.pushChain(bin.blocks[moved - 1], bin.blocks[bottom]);
         System.arraycopy(bin.blocks, moved, bin.blocks, 0, bin.count - moved);
         System.arraycopy(bin.chunks, moved, bin.chunks, 0, bin.count - moved);
-        for (int i = bin.count - moved; i < bin.count; i++) {
-            bin.chunks[i] = null;
-        }
         bin.count -= moved;
         bin.lowWater = Math.min(bin.lowWater, bin.count);
         cache.countMoved(classIndex, -moved);
     }
 
-    private void afterEvent(ThreadCache cache) {
-        if (++cache.events >= lowWaterInterval) {
-            cache.events = 0;
-            lowWaterPass(cache);
-            sweep();
+    /**
+     * Counts one operation of a cache, held by the calling thread; every {@link ThreadCacheSettings#lowWaterInterval()}
+     * operations a low-water pass and a sweep, out of line.
+     */
+    void countOperation(ThreadCache cache) {
+        if (--cache.untilLowWaterPass == 0) {
+            lowWaterPassAndSweep(cache);
         }
+    }
+
+    void lowWaterPassAndSweep(ThreadCache cache) {
+        cache.untilLowWaterPass = lowWaterInterval;
+        lowWaterPass(cache);
+        sweep();
     }
 
     /** jemalloc's tcache GC: a bin that never drained below L blocks since the last pass gives back 3/4 of L. */

@@ -104,6 +104,22 @@ public enum SizeClass {
         return indexOf(Math.max(byteSize, byteAlignment));
     }
 
+    /**
+     * The ordinal of the pooled class that serves a valid request, or -1 for anything else: a large block, or a
+     * request {@link #indexForRequest} rejects. For an allocator's fast path, which sends -1 to its general path
+     * (that one throws, naming the problem); it throws nothing itself.
+     *
+     * @param pageSize the system page size; alignments above it cannot be honoured
+     */
+    public static int pooledIndexOrMinusOne(long byteSize, long byteAlignment, long pageSize) {
+        if (byteSize < 0 || byteSize > LARGEST_BLOCK || byteAlignment <= 0 || byteAlignment > pageSize
+                || (byteAlignment & (byteAlignment - 1)) != 0) {
+            return -1;
+        }
+        long bytes = Math.max(byteSize, byteAlignment);
+        return bytes > LARGEST_BLOCK ? -1 : indexOf(bytes);
+    }
+
     private static final SizeClass[] BY_INDEX = values();
 
     private static int indexOf(long bytes) {

@@ -45,4 +45,32 @@ class SizeClassTest {
                 .withMessageContaining("too large");
         assertThat(SizeClass.rawMappingSize(20_000, 4096)).isEqualTo(20_480);
     }
+
+    /**
+     * The fast-path index agrees with {@link SizeClass#indexForRequest} on every valid pooled request and is -1 for
+     * everything else (a large block, or a request that one rejects), over sizes around every class boundary and
+     * alignments from invalid to above the page size.
+     */
+    @Test
+    void pooledIndexAgreesWithTheCheckedIndexAndIsMinusOneOtherwise() {
+        long[] alignments = {-8, 0, 1, 2, 3, 8, 24, 64, 256, 1024, 4096, 8192, 16384, Long.MIN_VALUE, Long.MAX_VALUE};
+        long[] pageSizes = {4096, 16384};
+        for (long pageSize : pageSizes) {
+            for (long alignment : alignments) {
+                for (long size = -3; size <= SizeClass.LARGEST_BLOCK + 3; size++) {
+                    int expected;
+                    try {
+                        int index = SizeClass.indexForRequest(size, alignment, pageSize);
+                        expected = index == SizeClass.POOLED_CLASSES ? -1 : index;
+                    } catch (IllegalArgumentException rejected) {
+                        expected = -1;
+                    }
+                    assertThat(SizeClass.pooledIndexOrMinusOne(size, alignment, pageSize))
+                            .as("size %d, alignment %d, page %d", size, alignment, pageSize).isEqualTo(expected);
+                }
+                assertThat(SizeClass.pooledIndexOrMinusOne(Long.MAX_VALUE, alignment, pageSize)).isEqualTo(-1);
+                assertThat(SizeClass.pooledIndexOrMinusOne(Long.MIN_VALUE, alignment, pageSize)).isEqualTo(-1);
+            }
+        }
+    }
 }
