@@ -197,6 +197,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
      * while it profiled; and the general path's call site is cold in every profile in which the fast path's cases
      * are common, so the JIT leaves it out of line and callers can inline this method (BENCHMARKS.md, "The hot path
      * after mixed use").
+     *
+     * <p>A stripe is released without a try/finally, which would double the fast path's code: what can throw while
+     * one is held is a corrupt stack ({@link InvariantViolation}), a low-water pass racing {@code close()}, or an
+     * {@link Error} in that pass; the stripe then stays taken, which only sends virtual threads to the next stripe or
+     * the shared stack. A caller's error is thrown before any stripe is taken.
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
