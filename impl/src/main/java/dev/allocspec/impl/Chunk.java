@@ -100,10 +100,19 @@ final class Chunk {
         return segments == null ? largeSegment(byteSize) : pooledSegment(index, byteSize);
     }
 
-    /** {@link #segment} for a pooled block, small enough for the allocator's fast path to inline whatever the profile. */
+    /** {@link #segment} for a pooled block. */
     MemorySegment pooledSegment(int index, long byteSize) {
+        MemorySegment last = lastSegmentOfSize(index, byteSize);
+        return last != null ? last : freshSegment(index, byteSize);
+    }
+
+    /**
+     * The segment handed out last for pooled block {@code index} if it had {@code byteSize} bytes, else null: what the
+     * allocator's fast path reuses, making nothing new (a new segment is the general path's).
+     */
+    MemorySegment lastSegmentOfSize(int index, long byteSize) {
         MemorySegment last = segments[index];
-        return last != null && last.byteSize() == byteSize ? last : freshSegment(index, byteSize);
+        return last != null && last.byteSize() == byteSize ? last : null;
     }
 
     private MemorySegment freshSegment(int index, long byteSize) {

@@ -112,6 +112,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private final PooledPurge pooledPurge;
     /** The per-thread caches in front of the shared stacks, or null when the allocator runs without them. */
     private final ThreadCaches caches;
+    /** Where an operation finds its cache: {@code caches.lookup()}, held here for one load less on the fast path. */
+    private final ThreadCacheLookup cacheLookup;
 
     private LockFreeBlockAllocator(Builder builder) {
         CasStrategy.Choice choice = builder.strategy != null
@@ -138,6 +140,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
         this.caches = builder.threadCache ? new ThreadCaches(pools, directory, this::replenish,
                 builder.threadCacheSettings, builder.lockStripes, builder.cachePathFault) : null;
+        this.cacheLookup = caches == null ? null : caches.lookup();
         this.large = new LargeMappingCache(builder.purgePolicy, memory, this::pooledBytes, this::unmapLarge,
                 builder.decayThread, builder.purgeFault);
         this.pooledPurge = new PooledPurge(pools, builder.purgePolicy, memory,
@@ -191,33 +194,39 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
 
     /**
      * The fast path: a valid pooled request of a thread with a cache at hand (its own, found by
-     * {@link ThreadCaches#own()}, or for a virtual thread a stripe it now holds), from a bin that is neither empty nor
+     * {@link ThreadCacheLookup#own()}, or for a virtual thread a stripe it now holds), from a bin that is neither empty nor
      * at its low water. Every other case, and every rejection, is {@link #allocateInGeneral}, out of line. What the fast
-     * path calls is small (see {@link #handOutCached}), so the JIT inlines all of it however the allocator was used
+     * path calls is small (see {@link #makeLive}), so the JIT inlines all of it however the allocator was used
      * while it profiled; and the general path's call site is cold in every profile in which the fast path's cases
      * are common, so the JIT leaves it out of line and callers can inline this method (BENCHMARKS.md, "The hot path
      * after mixed use").
      *
-     * <p>A stripe is released without a try/finally, which would double the fast path's code: what can throw while
-     * one is held is a corrupt stack ({@link InvariantViolation}), a low-water pass racing {@code close()}, or an
-     * {@link Error} in that pass; the stripe then stays taken, which only sends virtual threads to the next stripe or
-     * the shared stack. A caller's error is thrown before any stripe is taken.
+     * <p>The fast path makes no call that can come back with the heap changed: a due low-water pass sends the operation
+     * to the general path instead ({@link ThreadCache#countFastOperation()}; a call on a rarely taken branch of the fast
+     * path, the pass itself, made the pair measurably slower: docs/benchmarks/small-pair). A stripe is
+     * released without a try/finally, which would double the fast path's code: what can throw while one is held is a
+     * corrupt stack ({@link InvariantViolation}); the stripe then stays taken, which only sends virtual threads to the
+     * next stripe or the shared stack. A caller's error is thrown before any stripe is taken.
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         int classIndex = SizeClass.pooledIndexOrMinusOne(byteSize, byteAlignment, pageSize);
-        ThreadCache cache = classIndex < 0 || caches == null || lvClosed() ? null : caches.ownOrStripe();
+        ThreadCache cache = classIndex < 0 || cacheLookup == null || lvClosed() ? null : cacheLookup.ownOrStripe();
         if (cache != null) {
             ThreadCache.Bin bin = cache.bins[classIndex];
             int top = bin.count - 1;
-            if (top >= bin.lowWater) { // not empty (the low water is at least 0), and no new low water to note
+            // Not empty (the low water is at least 0), no new low water to note, and no low-water pass due.
+            if (top >= bin.lowWater) {
                 long block = bin.blocks[top];
                 Chunk chunk = bin.chunks[top];
-                bin.count = top;
-                MemorySegment segment = handOutCached(chunk, block, byteSize);
-                caches.countOperation(cache);
-                cache.releaseIfStripe();
-                return segment;
+                int index = chunk.blockIndex(block);
+                MemorySegment segment = chunk.lastSegmentOfSize(index, byteSize); // a new one: the general path's
+                if (segment != null && cache.countFastOperation()) {
+                    bin.count = top;
+                    makeLive(chunk, index, block, byteSize);
+                    cache.releaseIfStripe();
+                    return segment;
+                }
             }
             cache.releaseIfStripe();
         }
@@ -231,7 +240,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (classIndex == SizeClass.POOLED_CLASSES) {
             return allocateRaw(byteSize);
         }
-        final ThreadCache cache = caches == null ? null : caches.current();
+        final ThreadCache cache = cacheLookup == null ? null : cacheLookup.current();
         if (cache == null) {
             return allocateShared(classIndex, byteSize);
         }
@@ -279,17 +288,26 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     }
 
     /**
-     * Makes a block just taken off a bin held by the calling thread live with {@code byteSize} bytes. Small (under
-     * C2's {@code MaxInlineSize} of bytecode), so that the fast path inlines it even where the profile calls it cold.
+     * Makes a block just taken off a bin held by the calling thread live with {@code byteSize} bytes, in a segment
+     * that is the block's last if it had this size (see {@link Chunk#segment}).
      */
     private static MemorySegment handOutCached(Chunk chunk, long block, long byteSize) {
         int index = chunk.blockIndex(block);
+        MemorySegment segment = chunk.segment(index, byteSize); // before the store that publishes it (Chunk)
+        makeLive(chunk, index, block, byteSize);
+        return segment;
+    }
+
+    /**
+     * Turns block {@code index}, just taken off a bin held by the calling thread, from free to live with
+     * {@code byteSize} bytes, after its segment is in place. Small (under C2's {@code MaxInlineSize} of bytecode), so
+     * that the fast path inlines it even where the profile calls it cold.
+     */
+    private static void makeLive(Chunk chunk, int index, long block, long byteSize) {
         requireFree(chunk, index, block);
-        MemorySegment segment = chunk.pooledSegment(index, byteSize); // before the store that publishes it (Chunk)
         // The block came off a bin only this thread is using: no other allocation can reach it, so a release store
         // suffices. A racing (buggy) free of it sees FREE and is rejected, or sees the new state.
         chunk.srState(index, Chunk.liveState(byteSize));
-        return segment;
     }
 
     /**
@@ -383,22 +401,21 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     public void free(MemorySegment block) {
         requireOpen();
         long address = Rejections.requireLiveNativeSegment(block, closedScopes);
-        ThreadCache own = caches == null ? null : caches.own();
+        ThreadCache own = cacheLookup == null ? null : cacheLookup.own();
         Chunk chunk = own == null ? null : own.lastChunkContaining(address);
         if (chunk == null && (chunk = directory.pooledContaining(address)) == null) {
             freeInGeneral(block, address);
             return;
         }
         claimPooled(chunk, block, address);
-        ThreadCache cache = own != null || caches == null ? own : caches.stripeIfVirtual();
+        ThreadCache cache = own != null || cacheLookup == null ? own : cacheLookup.stripeIfVirtual();
         if (cache != null) {
             ThreadCache.Bin bin = cache.bins[chunk.classIndex];
-            if (!bin.isFull()) {
+            if (!bin.isFull() && cache.countFastOperation()) {
                 bin.push(address, chunk);
                 if (cache.lastChunk != chunk) {
                     cache.lastChunk = chunk;
                 }
-                caches.countOperation(cache);
                 cache.releaseIfStripe();
                 return;
             }
@@ -408,12 +425,12 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
 
     /**
      * Puts a block this thread has just claimed (its state word FREE) where a free puts it: on the bin of
-     * {@code cache} (held by this thread; null: the cache {@link ThreadCaches#current()} gives, if any), flushing it
+     * {@code cache} (held by this thread; null: the cache {@link ThreadCacheLookup#current()} gives, if any), flushing it
      * first if full, or on the shared stack.
      */
     private void pushClaimed(Chunk chunk, long address, ThreadCache cache) {
         if (cache == null && caches != null) {
-            cache = caches.current();
+            cache = cacheLookup.current();
         }
         if (cache == null) {
             Pool pool = pools[chunk.classIndex];
@@ -431,7 +448,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
 
     /** {@link #free} of a checked native segment for every case: through a cache, a stripe, or the shared stack. */
     private void freeInGeneral(MemorySegment block, long address) {
-        ThreadCache cache = caches == null ? null : caches.current();
+        ThreadCache cache = cacheLookup == null ? null : cacheLookup.current();
         if (cache == null || !cache.isStripe()) {
             free(block, address, cache);
             return;
@@ -491,7 +508,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     /**
      * Turns a pooled block from live to free, or throws and changes nothing: an interior address, a double free or
      * a wrong size. The successful state CAS is the linearization point of free: from there the block is the
-     * caller's to push. Small, as {@link #handOutCached}, for the fast path of {@link #free}.
+     * caller's to push. Small, as {@link #makeLive}, for the fast path of {@link #free}.
      */
     private static void claimPooled(Chunk chunk, MemorySegment block, long address) {
         int index = chunk.blockIndex(address);
@@ -569,7 +586,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
      * stripe busy), holding a stripe for its duration as an allocation does.
      */
     private void withOwnCache(Consumer<ThreadCache> body) {
-        ThreadCache cache = caches == null ? null : caches.current();
+        ThreadCache cache = cacheLookup == null ? null : cacheLookup.current();
         if (cache == null || !cache.isStripe()) {
             body.accept(cache);
             return;
@@ -838,7 +855,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         /**
          * Whether threads get a cache of free blocks in front of the shared stacks (on by default): each platform
          * thread its own, virtual threads a small set of shared stripe caches, about two per core, each held for one
-         * operation by a try-lock (see {@link ThreadCaches}). With it, most allocations and frees touch no atomic but
+         * operation by a try-lock (see {@link ThreadCacheLookup}). With it, most allocations and frees touch no atomic but
          * the block's state word (and, on a virtual thread, the stripe's lock), and the shared stacks see batches: one
          * CAS per refill or flush. A single thread still makes exactly the reference's decisions (see
          * {@link ThreadCache}); under concurrency a block freed into one thread's cache is reused by that thread

@@ -39,6 +39,10 @@ final class ThreadCache extends ThreadCacheFields {
     abstract static class BinFields extends PadBefore {
         final SizeClass sizeClass;
         final long[] blocks;
+        /**
+         * The chunk of each block in {@link #blocks}. Slots at and above {@link #count} keep stale chunks: they pin
+         * nothing, as a pooled chunk lives as long as its allocator.
+         */
         final Chunk[] chunks;
         /** How many blocks a refill takes in one batch, and a flush of a full bin gives back. */
         final int batch;
@@ -72,7 +76,9 @@ final class ThreadCache extends ThreadCacheFields {
         void push(long block, Chunk chunk) {
             int top = count;
             blocks[top] = block;
-            chunks[top] = chunk;
+            if (chunks[top] != chunk) { // a slot keeps its chunk after a pop: a thread freeing what it took writes nothing
+                chunks[top] = chunk;    // (a reference store costs the garbage collector's write barrier)
+            }
             count = top + 1;
         }
     }
@@ -114,6 +120,20 @@ final class ThreadCache extends ThreadCacheFields {
     /** Gives this stripe back: the release store orders this user's writes before the next user's acquiring CAS. */
     void release() {
         srInUse(0);
+    }
+
+    /**
+     * Counts an operation of the allocator's fast path if no low-water pass falls due with it: true, counted; false,
+     * nothing counted, and the operation goes to the general path, whose {@link ThreadCaches#countOperation} runs the
+     * pass. So passes come every {@link ThreadCacheSettings#lowWaterInterval()} operations, fast or not.
+     */
+    boolean countFastOperation() {
+        int left = untilLowWaterPass;
+        if (left <= 1) {
+            return false;
+        }
+        untilLowWaterPass = left - 1;
+        return true;
     }
 
     /** Gives this cache back if it is a stripe, held by the calling thread; nothing for a thread's own cache. */

@@ -103,7 +103,7 @@ class LockFreeInvariantsTest {
             freed.stream().filter(b -> b.address() == top).findFirst().orElseThrow()
                     .set(ValueLayout.JAVA_LONG, 0, 0x40); // a write after free, over the top block's link
             long stamp = stack.stamp();
-            ThreadCache.Bin bin = cached.threadCaches().current().bins[SizeClass.B64.ordinal()];
+            ThreadCache.Bin bin = cached.threadCaches().lookup().current().bins[SizeClass.B64.ordinal()];
             while (bin.count > 0) {
                 cached.allocate(10);
             }

@@ -189,7 +189,7 @@ class ThreadCachesTest {
                 registeredBoth.countDown();
                 awaitQuietly(release);
             });
-            if (home < 0 || (thread.threadId() - home) % ThreadCaches.MIN_SLOTS == 0) {
+            if (home < 0 || (thread.threadId() - home) % ThreadCacheLookup.MIN_SLOTS == 0) {
                 home = thread.threadId();
                 sameSlot.add(thread);
             }
@@ -197,7 +197,7 @@ class ThreadCachesTest {
         sameSlot.forEach(Thread::start);
         registeredBoth.await();
         for (Thread thread : sameSlot) {
-            assertThat(allocator.threadCaches().inSlots(thread)).as("thread " + thread.threadId() + " in the slots")
+            assertThat(allocator.threadCaches().lookup().inSlots(thread)).as("thread " + thread.threadId() + " in the slots")
                     .isTrue();
         }
         release.countDown();
@@ -208,9 +208,9 @@ class ThreadCachesTest {
 
     @Test
     void theSlotTableGrowsWithTheThreadsSoEachFindsItsCacheWithoutTheThreadLocal() throws Exception {
-        try (ParkedThreads parked = ParkedThreads.registered(allocator, ThreadCaches.MIN_SLOTS + 40)) {
+        try (ParkedThreads parked = ParkedThreads.registered(allocator, ThreadCacheLookup.MIN_SLOTS + 40)) {
             List<Thread> notInSlots = parked.threads().stream()
-                    .filter(thread -> !allocator.threadCaches().inSlots(thread)).toList();
+                    .filter(thread -> !allocator.threadCaches().lookup().inSlots(thread)).toList();
             assertThat(notInSlots).as("live threads whose cache only the ThreadLocal finds").isEmpty();
         }
     }
@@ -318,7 +318,7 @@ class ThreadCachesTest {
     void threadsWhoseIdsShareASlotEachGetTheirOwnCache() throws Exception {
         // More live threads than the first table has slots: ids collide and the table grows under the threads; each
         // must still be handed its own cache, every time.
-        int threads = ThreadCaches.MIN_SLOTS + 40;
+        int threads = ThreadCacheLookup.MIN_SLOTS + 40;
         CyclicBarrier allStarted = new CyclicBarrier(threads);
         Set<ThreadCache> distinct = ConcurrentHashMap.newKeySet();
         AtomicInteger wrongOwner = new AtomicInteger();
@@ -326,11 +326,11 @@ class ThreadCachesTest {
         for (int t = 0; t < threads; t++) {
             started.add(Thread.ofPlatform().start(() -> {
                 try {
-                    ThreadCache first = allocator.threadCaches().current();
+                    ThreadCache first = allocator.threadCaches().lookup().current();
                     allStarted.await(); // every thread alive at once: colliding slots are held by live threads
                     for (int i = 0; i < 50; i++) {
                         allocator.free(allocator.allocate(64));
-                        ThreadCache again = allocator.threadCaches().current();
+                        ThreadCache again = allocator.threadCaches().lookup().current();
                         if (again != first || again.owner != Thread.currentThread()) {
                             wrongOwner.incrementAndGet();
                         }
@@ -347,28 +347,28 @@ class ThreadCachesTest {
         assertThat(wrongOwner).as("lookups that returned another thread's cache").hasValue(0);
         assertThat(distinct).as("one cache per thread").hasSize(threads);
         allocator.threadCaches().reclaimDead();
-        ThreadCache mine = allocator.threadCaches().current();
+        ThreadCache mine = allocator.threadCaches().lookup().current();
         assertThat(mine.owner).as("a slot left by ended threads serves this one").isSameAs(Thread.currentThread());
-        assertThat(allocator.threadCaches().current()).isSameAs(mine);
+        assertThat(allocator.threadCaches().lookup().current()).isSameAs(mine);
     }
 
     @Test
     void theFirstThreadIsPrimaryWhileItLivesAndEveryOtherThreadStillGetsItsOwnCache() throws Exception {
         allocator.free(allocator.allocate(64));
         Thread me = Thread.currentThread();
-        assertThat(allocator.threadCaches().isPrimary(me)).as("the first thread to use the caches").isTrue();
+        assertThat(allocator.threadCaches().lookup().isPrimary(me)).as("the first thread to use the caches").isTrue();
         ThreadCache[] seenThere = new ThreadCache[1];
         boolean[] primaryThere = new boolean[1];
         Thread other = Thread.ofPlatform().start(() -> {
             allocator.free(allocator.allocate(64));
-            seenThere[0] = allocator.threadCaches().current();
-            primaryThere[0] = allocator.threadCaches().isPrimary(Thread.currentThread());
+            seenThere[0] = allocator.threadCaches().lookup().current();
+            primaryThere[0] = allocator.threadCaches().lookup().isPrimary(Thread.currentThread());
         });
         other.join();
         assertThat(seenThere[0].owner).as("the other thread's cache").isSameAs(other);
         assertThat(primaryThere[0]).as("a second live thread is primary").isFalse();
-        assertThat(allocator.threadCaches().isPrimary(me)).as("still primary after the other thread").isTrue();
-        assertThat(allocator.threadCaches().current().owner).isSameAs(me);
+        assertThat(allocator.threadCaches().lookup().isPrimary(me)).as("still primary after the other thread").isTrue();
+        assertThat(allocator.threadCaches().lookup().current().owner).isSameAs(me);
     }
 
     @Test
@@ -386,13 +386,13 @@ class ThreadCachesTest {
         end.countDown();
         first.join();
         allocator.free(allocator.allocate(64));
-        assertThat(allocator.threadCaches().isPrimary(first)).as("an ended primary stays until its cache is drained")
+        assertThat(allocator.threadCaches().lookup().isPrimary(first)).as("an ended primary stays until its cache is drained")
                 .isTrue();
-        assertThat(allocator.threadCaches().isPrimary(me)).isFalse();
+        assertThat(allocator.threadCaches().lookup().isPrimary(me)).isFalse();
         allocator.threadCaches().reclaimDead();
         allocator.free(allocator.allocate(64));
-        assertThat(allocator.threadCaches().isPrimary(me)).as("claimed by the next call after the drain").isTrue();
-        assertThat(allocator.threadCaches().current().owner).isSameAs(me);
+        assertThat(allocator.threadCaches().lookup().isPrimary(me)).as("claimed by the next call after the drain").isTrue();
+        assertThat(allocator.threadCaches().lookup().current().owner).isSameAs(me);
     }
 
     @Test
@@ -402,9 +402,9 @@ class ThreadCachesTest {
             virtual[0] = Thread.currentThread();
             allocator.free(allocator.allocate(64));
         });
-        assertThat(allocator.threadCaches().isPrimary(virtual[0])).as("a stripe user").isFalse();
+        assertThat(allocator.threadCaches().lookup().isPrimary(virtual[0])).as("a stripe user").isFalse();
         allocator.free(allocator.allocate(64));
-        assertThat(allocator.threadCaches().isPrimary(Thread.currentThread())).as("the first platform thread").isTrue();
+        assertThat(allocator.threadCaches().lookup().isPrimary(Thread.currentThread())).as("the first platform thread").isTrue();
     }
 
     @Test
@@ -413,7 +413,7 @@ class ThreadCachesTest {
         int[] stripe = new int[1];
         MemorySegment[] kept = new MemorySegment[1];
         onVirtualThread(() -> {
-            stripe[0] = allocator.threadCaches().stripeIndex(Thread.currentThread());
+            stripe[0] = allocator.threadCaches().lookup().stripeIndex(Thread.currentThread());
             MemorySegment block = allocator.allocate(64);
             address[0] = block.address();
             allocator.free(block);
@@ -421,7 +421,7 @@ class ThreadCachesTest {
             assertThat(kept[0].address()).as("LIFO through the stripe").isEqualTo(address[0]);
             allocator.free(allocator.allocate(256)); // leaves a free 256-byte block in the stripe
         });
-        ThreadCache.Bin bin = allocator.threadCaches().stripe(stripe[0]).bins[SizeClass.B64.ordinal()];
+        ThreadCache.Bin bin = allocator.threadCaches().lookup().stripe(stripe[0]).bins[SizeClass.B64.ordinal()];
         assertThat(bin.count).as("the refill's other blocks wait in the stripe").isPositive();
         assertThat(allocator.pool(SizeClass.B64).stack.snapshot(1000)).as("not on the shared stack")
                 .doesNotContain(address[0]);
@@ -434,8 +434,8 @@ class ThreadCachesTest {
     @Test
     void aVirtualThreadWhoseStripesAreInUseGoesToTheSharedStack() throws Exception {
         onVirtualThread(() -> {
-            ThreadCaches caches = allocator.threadCaches();
-            assertThat(ThreadCaches.STRIPE_PROBES).as("this test holds every stripe a thread tries").isEqualTo(2);
+            ThreadCacheLookup caches = allocator.threadCaches().lookup();
+            assertThat(ThreadCacheLookup.STRIPE_PROBES).as("this test holds every stripe a thread tries").isEqualTo(2);
             int first = caches.stripeIndex(Thread.currentThread());
             ThreadCache own = caches.stripe(first);
             ThreadCache next = caches.stripe(first + 1);
@@ -458,8 +458,8 @@ class ThreadCachesTest {
     @Test
     void aStripeFailingAnOperationIsReleased() throws Exception {
         onVirtualThread(() -> {
-            ThreadCache own = allocator.threadCaches().stripe(
-                    allocator.threadCaches().stripeIndex(Thread.currentThread()));
+            ThreadCache own = allocator.threadCaches().lookup().stripe(
+                    allocator.threadCaches().lookup().stripeIndex(Thread.currentThread()));
             MemorySegment block = allocator.allocate(64);
             allocator.free(block);
             assertThatThrownBy(() -> allocator.free(block)).isInstanceOf(IllegalStateException.class);
@@ -470,7 +470,7 @@ class ThreadCachesTest {
 
     @Test
     void aStripeHasOneUserAtATime() throws Exception {
-        long[] usesAndOverlaps = stripeUses(allocator.threadCaches());
+        long[] usesAndOverlaps = stripeUses(allocator.threadCaches().lookup());
         assertThat(usesAndOverlaps[0]).as("operations that got a stripe").isPositive();
         assertThat(usesAndOverlaps[1]).as("uses that overlapped another thread's use of the same stripe").isZero();
     }
@@ -479,7 +479,7 @@ class ThreadCachesTest {
     void theOneUserCheckCatchesStripesWithoutTheirLock() throws Exception {
         try (LockFreeBlockAllocator unlocked = LockFreeBlockAllocator.builder().unlockedStripesForNegativeControl()
                 .build()) {
-            assertThat(stripeUses(unlocked.threadCaches())[1]).as("overlapping uses").isPositive();
+            assertThat(stripeUses(unlocked.threadCaches().lookup())[1]).as("overlapping uses").isPositive();
         }
     }
 
@@ -487,7 +487,7 @@ class ThreadCachesTest {
      * Many virtual threads take a cache as for one operation, yielding while they hold it so that others run on the
      * same carriers meanwhile. Returns {operations that got a stripe, uses that overlapped another thread's}.
      */
-    private static long[] stripeUses(ThreadCaches caches) throws Exception {
+    private static long[] stripeUses(ThreadCacheLookup caches) throws Exception {
         Map<ThreadCache, AtomicReference<Thread>> users = new ConcurrentHashMap<>();
         AtomicLong uses = new AtomicLong();
         AtomicLong overlaps = new AtomicLong();
@@ -521,12 +521,12 @@ class ThreadCachesTest {
 
     @Test
     void stripesAreAboutTwoPerCoreAndAPowerOfTwo() {
-        assertThat(ThreadCaches.stripeCount(1)).isEqualTo(2);
-        assertThat(ThreadCaches.stripeCount(2)).isEqualTo(4);
-        assertThat(ThreadCaches.stripeCount(3)).isEqualTo(8);
-        assertThat(ThreadCaches.stripeCount(16)).isEqualTo(32);
-        assertThat(ThreadCaches.stripeCount(48)).isEqualTo(64);
-        assertThat(ThreadCaches.stripeCount(1000)).as("bounded").isEqualTo(64);
+        assertThat(ThreadCacheLookup.stripeCount(1)).isEqualTo(2);
+        assertThat(ThreadCacheLookup.stripeCount(2)).isEqualTo(4);
+        assertThat(ThreadCacheLookup.stripeCount(3)).isEqualTo(8);
+        assertThat(ThreadCacheLookup.stripeCount(16)).isEqualTo(32);
+        assertThat(ThreadCacheLookup.stripeCount(48)).isEqualTo(64);
+        assertThat(ThreadCacheLookup.stripeCount(1000)).as("bounded").isEqualTo(64);
     }
 
     /** Runs {@code body} on a virtual thread and rethrows what it threw. */
