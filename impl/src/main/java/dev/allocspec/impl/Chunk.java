@@ -137,11 +137,6 @@ final class Chunk {
         return end - base;
     }
 
-    /** log2 of the block size; 63 for a large mapping, whose one block is the whole mapping. */
-    int blockShift() {
-        return blockShift;
-    }
-
     /** Index of the block that contains {@code address}. */
     int blockIndex(long address) {
         return (int) ((address - base) >>> blockShift);

@@ -50,19 +50,19 @@ final class ChunkDirectory {
     }
 
     /**
-     * The pooled chunk containing {@code address} as the page map records it, or null (a large mapping, an address in
-     * no chunk, or one the page map cannot hold): the lookup of the allocator's fast free, three loads; null sends the
-     * caller to {@link #containing}.
+     * The chunk the page map records for {@code address}'s granule if {@code address} lies in it (a pooled chunk, or a
+     * large mapping at its first granule), else null: the lookup of the allocator's fast free, three loads; null sends
+     * the caller to {@link #containing}.
      */
-    Chunk pooledContaining(long address) {
+    Chunk recorded(long address) {
         Chunk hint = pages.get(address);
-        return hint != null && hint.blockShift() < 63 && address >= hint.base && address < hint.end ? hint : null;
+        return hint != null && address >= hint.base && address < hint.end ? hint : null;
     }
 
     /** The chunk containing {@code address}, or null. */
     Chunk containing(long address) {
-        Chunk hint = pages.get(address);
-        if (hint != null && address >= hint.base && address < hint.end) {
+        Chunk hint = recorded(address);
+        if (hint != null) {
             return hint;
         }
         Map.Entry<Long, Chunk> floor = byAddress.floorEntry(address);

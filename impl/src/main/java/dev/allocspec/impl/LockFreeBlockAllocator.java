@@ -403,8 +403,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         long address = Rejections.requireLiveNativeSegment(block, closedScopes);
         ThreadCache own = cacheLookup == null ? null : cacheLookup.own();
         Chunk chunk = own == null ? null : own.lastChunkContaining(address);
-        if (chunk == null && (chunk = directory.pooledContaining(address)) == null) {
-            freeInGeneral(block, address);
+        if (chunk == null && ((chunk = directory.recorded(address)) == null || chunk.rawScope != null)) {
+            freeInGeneral(block, address, chunk); // a large mapping, or not found by the page map
             return;
         }
         claimPooled(chunk, block, address);
@@ -446,23 +446,29 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         }
     }
 
-    /** {@link #free} of a checked native segment for every case: through a cache, a stripe, or the shared stack. */
-    private void freeInGeneral(MemorySegment block, long address) {
+    /**
+     * {@link #free} of a checked native segment for every case: through a cache, a stripe, or the shared stack.
+     * {@code found} is the chunk the page map found for it, if any, so that it is not looked up twice.
+     */
+    private void freeInGeneral(MemorySegment block, long address, Chunk found) {
         ThreadCache cache = cacheLookup == null ? null : cacheLookup.current();
         if (cache == null || !cache.isStripe()) {
-            free(block, address, cache);
+            free(block, address, cache, found);
             return;
         }
         try { // a stripe, held for this operation only (see allocate)
-            free(block, address, cache);
+            free(block, address, cache, found);
         } finally {
             cache.release();
         }
     }
 
-    /** Frees a checked native segment, through {@code cache} (held by this thread) if not null. */
-    private void free(MemorySegment block, long address, ThreadCache cache) {
-        Chunk chunk = cache == null ? null : cache.lastChunkContaining(address);
+    /**
+     * Frees a checked native segment, through {@code cache} (held by this thread) if not null; {@code found}, if not
+     * null, is the chunk that holds it.
+     */
+    private void free(MemorySegment block, long address, ThreadCache cache, Chunk found) {
+        Chunk chunk = found != null ? found : cache == null ? null : cache.lastChunkContaining(address);
         if (chunk == null) {
             chunk = owner(block, address);
         }
