@@ -33,6 +33,8 @@ final class LargeMappingCache {
 
     /** What {@link #free} returns when it freed the block (every state word is 0 or more). */
     static final long FREED = -1;
+    /** What {@link #freeAt} returns for an address that is the base of no mapping this cache knows. */
+    static final long NOT_RECORDED = -2;
 
     /** Mappings of up to this many pages (16 MiB of 4 KiB pages) have a bin in the array. */
     static final int SMALL_BIN_PAGES = 4096;
@@ -60,6 +62,8 @@ final class LargeMappingCache {
     private final MappingList byFreeOrder = new MappingList(MappingList.FREED);
     /** Guarded by {@link #lock}: the cached mappings not purged since freed, in the order freed. */
     private final MappingList dirty = new MappingList(MappingList.DIRTY);
+    /** Every mapping from {@link #mapped} until it is unmapped, by base: where a large free finds its mapping. */
+    private final LargeBases bases = new LargeBases();
     /** Guarded by {@link #lock}. */
     private long liveMappings;
     /** Guarded by {@link #lock}. */
@@ -119,6 +123,7 @@ final class LargeMappingCache {
     void mapped(Chunk mapping, long byteSize) {
         lock.lock();
         try {
+            bases.put(mapping);
             makeLive(mapping, byteSize);
             decayIfAnyDirty();
         } finally {
@@ -138,19 +143,38 @@ final class LargeMappingCache {
     long free(Chunk mapping, long byteSize) {
         lock.lock();
         try {
-            long state = mapping.plainLargeState();
-            if (state != Chunk.largeLiveState(byteSize)) {
-                return state;
-            }
-            mapping.srLargeState(Chunk.FREE);
-            countLive(mapping, -1);
-            if (!closed) {
-                cache(mapping);
-            }
-            return FREED;
+            return freeLocked(mapping, byteSize);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * {@link #free} of the mapping whose base is {@code base}, found under the lock.
+     *
+     * @return as {@link #free}, or {@link #NOT_RECORDED} if no mapping has that base
+     */
+    long freeAt(long base, long byteSize) {
+        lock.lock();
+        try {
+            Chunk mapping = bases.get(base);
+            return mapping == null ? NOT_RECORDED : freeLocked(mapping, byteSize);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long freeLocked(Chunk mapping, long byteSize) {
+        long state = mapping.plainLargeState();
+        if (state != Chunk.largeLiveState(byteSize)) {
+            return state;
+        }
+        mapping.srLargeState(Chunk.FREE);
+        countLive(mapping, -1);
+        if (!closed) {
+            cache(mapping);
+        }
+        return FREED;
     }
 
     /** A freed mapping joins the cache, dirty; then the rest of the purge point: cap, ratio, decay. */
@@ -234,6 +258,7 @@ final class LargeMappingCache {
         lock.lock();
         try {
             closed = true;
+            bases.clear(); // close() unmaps every mapping; a free racing it finds none here and is rejected
         } finally {
             lock.unlock();
         }
@@ -244,6 +269,22 @@ final class LargeMappingCache {
         lock.lock();
         try {
             return new long[] {liveMappings, liveBytes, retainedBytes, dirtyBytes, purgedBytes};
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The table of mappings by base, for tests in this package that plant corruption. */
+    LargeBases bases() {
+        return bases;
+    }
+
+    /** How many mappings a large free can find by base, and whether {@code mapping} is one; for the invariant walk. */
+    boolean isRecorded(Chunk mapping, int[] recorded) {
+        lock.lock();
+        try {
+            recorded[0] = bases.size();
+            return bases.get(mapping.base) == mapping;
         } finally {
             lock.unlock();
         }
@@ -358,6 +399,7 @@ final class LargeMappingCache {
         while (retainedBytes > policy.retainedCapBytes()) {
             Chunk oldest = byFreeOrder.oldest();
             forget(oldest);
+            bases.remove(oldest);
             unmap.accept(oldest);
         }
     }

@@ -401,6 +401,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     public void free(MemorySegment block) {
         requireOpen();
         long address = Rejections.requireLiveNativeSegment(block, closedScopes);
+        if (block.byteSize() > SizeClass.LARGEST_BLOCK) { // no pooled block is that large
+            freeLarge(block, address);
+            return;
+        }
         ThreadCache own = cacheLookup == null ? null : cacheLookup.own();
         Chunk chunk = own == null ? null : own.lastChunkContaining(address);
         if (chunk == null && ((chunk = directory.recorded(address)) == null || chunk.rawScope != null)) {
@@ -543,6 +547,35 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         return Rejections.wrongSize(address, byteSize, state - 1L, chunk.sizeClass);
     }
 
+    /**
+     * Frees a block whose segment is larger than any pooled block: the large mapping with its address as base, found
+     * and freed under the cache's lock, then the rest of the purge point. Anything else (an interior address, a
+     * foreign or stale segment, a wrong size for a pooled block) goes to {@link #freeInGeneral}, which says what it
+     * is.
+     */
+    private void freeLarge(MemorySegment block, long address) {
+        long byteSize = block.byteSize();
+        long found = large.freeAt(address, byteSize);
+        if (found == LargeMappingCache.NOT_RECORDED) {
+            freeInGeneral(block, address, null);
+            return;
+        }
+        if (found == LargeMappingCache.FREED) {
+            long now = large.now(); // INV-RAW-RETURNED: cached, still mapped; the rest of the purge point
+            if (pooledPurge.due(now)) {
+                withOwnCache(cache -> pooledPurge.atPurgePoint(now, flusher(cache)));
+            }
+            return;
+        }
+        throw rejectLargeFree(address, byteSize, found);
+    }
+
+    /** Why a large free found its mapping's state word not "live with this size": double free or wrong size. */
+    private static RuntimeException rejectLargeFree(long address, long byteSize, long found) {
+        return found == Chunk.FREE ? Rejections.doubleFree(address, SizeClass.RAW)
+                : Rejections.wrongSize(address, byteSize, found - 1, SizeClass.RAW);
+    }
+
     /** Frees a large block; {@code cache}, held by this thread if not null, is flushed if a pooled pass runs. */
     private void freeRaw(Chunk chunk, MemorySegment block, ThreadCache cache) {
         long address = block.address();
@@ -560,10 +593,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             }
             return;
         }
-        if (found == Chunk.FREE) {
-            throw Rejections.doubleFree(address, SizeClass.RAW);
-        }
-        throw Rejections.wrongSize(address, byteSize, found - 1, SizeClass.RAW);
+        throw rejectLargeFree(address, byteSize, found);
     }
 
     @Override
@@ -702,6 +732,11 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         return caches;
     }
 
+    /** The cache of large mappings, for tests in this package that plant corruption. */
+    LargeMappingCache largeMappings() {
+        return large;
+    }
+
     /** The pool of a class, for tests in this package that plant corruption. */
     Pool pool(SizeClass sizeClass) {
         return pools[sizeClass.ordinal()];
@@ -752,9 +787,16 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private void checkLargeMappings() {
         long live = 0;
         long liveBytes = 0;
+        int mappings = 0;
+        int[] recorded = new int[1];
         for (Chunk chunk : directory.chunks()) {
             if (!chunk.sizeClass.isRaw()) {
                 continue;
+            }
+            mappings++;
+            if (!large.isRecorded(chunk, recorded)) {
+                throw new InvariantViolation(Invariant.CONSERVATION, "large mapping 0x" + Long.toHexString(chunk.base)
+                        + " is not recorded by its base: a free of its block would not find it");
             }
             long state = chunk.lvLargeState();
             boolean cached = large.contains(chunk);
@@ -766,6 +808,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
                 live++;
                 liveBytes += chunk.memory.byteSize();
             }
+        }
+        if (mappings > 0 && recorded[0] != mappings) {
+            throw new InvariantViolation(Invariant.CONSERVATION, "large: " + recorded[0] + " mappings recorded by base, "
+                    + mappings + " in the directory");
         }
         long[] counted = large.counts();
         if (live != counted[0] || liveBytes != counted[1]) {

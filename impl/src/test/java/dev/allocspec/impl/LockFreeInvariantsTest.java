@@ -22,6 +22,7 @@ class LockFreeInvariantsTest {
 
     private LockFreeBlockAllocator allocator;
     private MemorySegment live;
+    private MemorySegment large;
 
     @BeforeEach
     void populate() {
@@ -29,7 +30,7 @@ class LockFreeInvariantsTest {
         allocator = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4)).threadCache(false).build();
         live = allocator.allocate(100);
         allocator.free(allocator.allocate(100));
-        allocator.allocate(40_000);
+        large = allocator.allocate(40_000);
     }
 
     @AfterEach
@@ -52,6 +53,23 @@ class LockFreeInvariantsTest {
     void namesConservationForALostFreeBlock() {
         assertThat(allocator.pool(SizeClass.B256).stack.pop()).isNotZero();
         assertViolation(Invariant.CONSERVATION);
+    }
+
+    @Test
+    void namesConservationForALargeMappingAFreeCouldNotFindByItsBase() {
+        LargeBases bases = allocator.largeMappings().bases();
+        bases.remove(bases.get(large.address()));
+        assertThatThrownBy(allocator::checkInvariants).isInstanceOf(InvariantViolation.class)
+                .hasMessageStartingWith(Invariant.CONSERVATION.id() + " violated")
+                .hasMessageContaining("not recorded by its base");
+    }
+
+    @Test
+    void namesConservationForAMappingRecordedByBaseThatTheDirectoryDoesNotHold() {
+        allocator.largeMappings().bases().put(new Chunk(MemorySegment.ofAddress(1L << 40), SizeClass.RAW, null, 1));
+        assertThatThrownBy(allocator::checkInvariants).isInstanceOf(InvariantViolation.class)
+                .hasMessageStartingWith(Invariant.CONSERVATION.id() + " violated")
+                .hasMessageContaining("2 mappings recorded by base, 1 in the directory");
     }
 
     @Test
