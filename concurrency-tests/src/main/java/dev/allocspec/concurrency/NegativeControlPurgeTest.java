@@ -18,6 +18,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * the free wins the race, the allocator counts the mapping purged while a stale reader still sees its owner's bytes.
  * {@link OutsideTheLock}: {@link PurgeReuseRaceTest} with a purge that advises the mappings after letting the cache's
  * lock go (widened by a 20 us spin): an allocation that takes the mapping meanwhile has its new owner's write zeroed.
+ * {@link InPlace}: {@link PooledPurgeRaceTest} with a pooled pass that advises the top of the stack where it lies
+ * instead of popping the free blocks first: the reused block's new owner's write is zeroed, or the block left on the
+ * stack loses its link and the free list the blocks below it.
  */
 public class NegativeControlPurgeTest {
 
@@ -33,6 +36,29 @@ public class NegativeControlPurgeTest {
         @Actor
         public void reuse(III_Result r) {
             s.reuse(r);
+        }
+
+        @Actor
+        public void purge(III_Result r) {
+            s.purge();
+        }
+
+        @Arbiter
+        public void arbiter(III_Result r) {
+            s.arbiter(r);
+        }
+    }
+
+    @JCStressTest
+    @Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = PooledPurgeRaceTest.NOTHING_LIVE_ZEROED)
+    @Outcome(expect = FORBIDDEN, desc = PooledPurgeRaceTest.BROKEN)
+    @State
+    public static class InPlace {
+        private final PooledPurgeRaceTest.Scenario s = new PooledPurgeRaceTest.Scenario(BrokenPurge::pooledPurgeInPlace);
+
+        @Actor
+        public void freeAndReuse(III_Result r) {
+            s.freeAndReuse();
         }
 
         @Actor

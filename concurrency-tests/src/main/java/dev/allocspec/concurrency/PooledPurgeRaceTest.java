@@ -2,6 +2,7 @@ package dev.allocspec.concurrency;
 
 import dev.allocspec.impl.LockFreeBlockAllocator;
 import dev.allocspec.spec.ChunkPolicy;
+import dev.allocspec.spec.InvariantViolation;
 import dev.allocspec.spec.ManualClock;
 import dev.allocspec.spec.PurgePolicy;
 import org.openjdk.jcstress.annotations.Actor;
@@ -14,6 +15,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -26,45 +28,71 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * took the freed block back (LIFO across the purge); r3: 1 if the allocator's invariants hold afterwards.
  */
 @JCStressTest
-@Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = "the purge ran before, between or after: nothing live zeroed")
-@Outcome(expect = FORBIDDEN, desc = "a live block zeroed, the order of reuse changed, or the free list broken")
+@Outcome(id = "1, 1, 1", expect = ACCEPTABLE, desc = PooledPurgeRaceTest.NOTHING_LIVE_ZEROED)
+@Outcome(expect = FORBIDDEN, desc = PooledPurgeRaceTest.BROKEN)
 @State
 public class PooledPurgeRaceTest {
 
-    private static final long NEW_OWNER = 0x0E11_0A0A_0003_0003L;
+    static final String NOTHING_LIVE_ZEROED = "the purge ran before, between or after: nothing live zeroed";
+    static final String BROKEN = "a live block zeroed, the order of reuse changed, or the free list broken";
 
-    private final LockFreeBlockAllocator allocator = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4))
-            .purgePolicy(new PurgePolicy(1L << 40, Long.MAX_VALUE, 62, Duration.ofDays(1), new ManualClock()))
-            .decayThread(false).threadCache(false).build();
-    private final MemorySegment freed = allocator.allocate(16_384);
-    private final MemorySegment kept = allocator.allocate(16_384);
-    private MemorySegment reused;
+    private final Scenario s = new Scenario(UnaryOperator.identity());
 
     @Actor
     public void freeAndReuse(III_Result r) {
-        allocator.free(freed);
-        MemorySegment next = allocator.allocate(16_384);
-        next.set(ValueLayout.JAVA_LONG, 8, NEW_OWNER);
-        next.set(ValueLayout.JAVA_LONG, 8192, NEW_OWNER);
-        reused = next;
+        s.freeAndReuse();
     }
 
     @Actor
     public void purge(III_Result r) {
-        allocator.purge();
+        s.purge();
     }
 
     @Arbiter
     public void arbiter(III_Result r) {
-        r.r1 = reused.get(ValueLayout.JAVA_LONG, 8) == NEW_OWNER && reused.get(ValueLayout.JAVA_LONG, 8192) == NEW_OWNER
-                ? 1 : 0;
-        r.r2 = reused.address() == freed.address() ? 1 : 0;
-        try {
-            allocator.checkInvariants();
-            r.r3 = kept.scope().isAlive() ? 1 : 0;
-        } catch (RuntimeException broken) {
-            r.r3 = 0;
+        s.arbiter(r);
+    }
+
+    /** The race on an allocator of its own; a negative control plants its fault through {@code variant}. */
+    static final class Scenario {
+        private static final long NEW_OWNER = 0x0E11_0A0A_0003_0003L;
+
+        private final LockFreeBlockAllocator allocator;
+        private final MemorySegment freed;
+        private final MemorySegment kept;
+        private MemorySegment reused;
+
+        Scenario(UnaryOperator<LockFreeBlockAllocator.Builder> variant) {
+            allocator = variant.apply(LockFreeBlockAllocator.builder().policy(new ChunkPolicy(4))
+                    .purgePolicy(new PurgePolicy(1L << 40, Long.MAX_VALUE, 62, Duration.ofDays(1), new ManualClock()))
+                    .decayThread(false).threadCache(false)).build();
+            freed = allocator.allocate(16_384);
+            kept = allocator.allocate(16_384);
         }
-        allocator.close();
+
+        void freeAndReuse() {
+            allocator.free(freed);
+            MemorySegment next = allocator.allocate(16_384);
+            next.set(ValueLayout.JAVA_LONG, 8, NEW_OWNER);
+            next.set(ValueLayout.JAVA_LONG, 8192, NEW_OWNER);
+            reused = next;
+        }
+
+        void purge() {
+            allocator.purge();
+        }
+
+        void arbiter(III_Result r) {
+            r.r1 = reused.get(ValueLayout.JAVA_LONG, 8) == NEW_OWNER
+                    && reused.get(ValueLayout.JAVA_LONG, 8192) == NEW_OWNER ? 1 : 0;
+            r.r2 = reused.address() == freed.address() ? 1 : 0;
+            try {
+                allocator.checkInvariants();
+                r.r3 = kept.scope().isAlive() ? 1 : 0;
+            } catch (RuntimeException | InvariantViolation broken) {
+                r.r3 = 0;
+            }
+            allocator.close();
+        }
     }
 }

@@ -230,10 +230,7 @@ final class LargeMappingCache {
         } finally {
             lock.unlock();
         }
-        long spinUntil = System.nanoTime() + 20_000; // widen the window an allocation can take a mapping in
-        while (System.nanoTime() < spinUntil) {
-            Thread.onSpinWait();
-        }
+        PurgeFault.widenTheWindow(); // in which an allocation can take a mapping
         advised.forEach(mapping -> memory.purge(mapping.memory));
     }
 

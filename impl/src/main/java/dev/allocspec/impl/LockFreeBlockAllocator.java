@@ -144,7 +144,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         this.large = new LargeMappingCache(builder.purgePolicy, memory, this::pooledBytes, this::unmapLarge,
                 builder.decayThread, builder.purgeFault);
         this.pooledPurge = new PooledPurge(pools, builder.purgePolicy, memory,
-                pool -> pool.carved.get() - liveBlocks(pool) - pool.purgedCount(), large.now());
+                pool -> pool.carved.get() - liveBlocks(pool) - pool.purgedCount(), large.now(), builder.purgeFault);
         if (builder.decayThread) {
             DecayThread.register(this, builder.purgePolicy.decayDelay());
         }

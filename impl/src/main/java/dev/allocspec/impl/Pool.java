@@ -103,17 +103,30 @@ final class Pool implements FreeStack.LinkGuard {
         }
     }
 
+    /** The negative control's pass (see {@link PurgeFault#POOLED_PURGE_IN_PLACE}); counts nothing as purged. */
+    private long purgeTopInPlace(MemorySource memory) {
+        for (long block : stack.snapshot(1)) {
+            Chunk chunk = directory.pooledChunkOf(block, sizeClass);
+            PurgeFault.widenTheWindow(); // in which an allocation can pop the block and write into it
+            memory.purge(chunk.memory.asSlice(block - chunk.base, sizeClass.blockSize()));
+        }
+        return 0;
+    }
+
     /**
      * A purge pass: takes every block off the stack (each pop makes it this thread's), purges each whole and keeps
      * them, the stack's top last in, so that it is the next out. Blocks other threads push meanwhile are taken too.
      *
      * @return the bytes purged
      */
-    long purgeFree(MemorySource memory) {
+    long purgeFree(MemorySource memory, PurgeFault fault) {
         purgedLock.lock();
         try {
             if (closed) {
                 return 0;
+            }
+            if (fault == PurgeFault.POOLED_PURGE_IN_PLACE) {
+                return purgeTopInPlace(memory);
             }
             long[] batch = new long[64];
             List<Long> taken = new ArrayList<>();

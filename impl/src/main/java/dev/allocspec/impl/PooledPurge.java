@@ -32,12 +32,15 @@ final class PooledPurge {
     private final ToLongFunction<Pool> dirtyBlocks;
     /** Guarded by this: per pool (same index), when its last pass was (or the allocator was made). */
     private final long[] passAt;
+    /** {@link PurgeFault#NONE} but in the negative control that shows the pooled purge race test bites. */
+    private final PurgeFault fault;
     /** The earliest of {@link #passAt}: a pass is due once the delay has passed since it. */
     private volatile long earliestPass;
     /** Guarded by this. */
     private long purgedBytes;
 
-    PooledPurge(Pool[] all, PurgePolicy policy, MemorySource memory, ToLongFunction<Pool> dirtyBlocks, long now) {
+    PooledPurge(Pool[] all, PurgePolicy policy, MemorySource memory, ToLongFunction<Pool> dirtyBlocks, long now,
+                PurgeFault fault) {
         for (Pool pool : all) {
             if (policy.purgesPooled(pool.sizeClass)) {
                 pools.add(pool);
@@ -49,6 +52,7 @@ final class PooledPurge {
         this.passAt = new long[pools.size()];
         java.util.Arrays.fill(passAt, now);
         this.earliestPass = now;
+        this.fault = fault;
     }
 
     /** Whether a purge point at {@code now} would pass some class: the only check a large call pays. */
@@ -93,7 +97,7 @@ final class PooledPurge {
         if (flushOwnCache != null) {
             flushOwnCache.accept(pool);
         }
-        purgedBytes += pool.purgeFree(memory);
+        purgedBytes += pool.purgeFree(memory, fault);
     }
 
     private void updateEarliest() {

@@ -46,4 +46,9 @@ public final class BrokenPurge {
     public static LockFreeBlockAllocator.Builder largePurgeOutsideTheLock(LockFreeBlockAllocator.Builder builder) {
         return builder.purgeFaultForNegativeControl(PurgeFault.LARGE_PURGE_OUTSIDE_THE_LOCK);
     }
+
+    /** A pooled purge pass advises the block on top of the stack where it lies instead of popping it first. */
+    public static LockFreeBlockAllocator.Builder pooledPurgeInPlace(LockFreeBlockAllocator.Builder builder) {
+        return builder.purgeFaultForNegativeControl(PurgeFault.POOLED_PURGE_IN_PLACE);
+    }
 }

@@ -21,7 +21,8 @@ public final class JcstressLauncher {
     /** Each negative control (class.variant, under {@link #PACKAGE}); each must show a FORBIDDEN outcome. */
     public static final List<String> NEGATIVE_CONTROL_TESTS = List.of("NegativeControlAbaTest.Unstamped",
             "NegativeControlLostPushTest.LosesPush", "NegativeControlScribbledLinkTest.TrustsRefusedLink",
-            "NegativeControlPurgeTest.KeepsBytes", "NegativeControlPurgeTest.OutsideTheLock");
+            "NegativeControlPurgeTest.KeepsBytes", "NegativeControlPurgeTest.OutsideTheLock",
+            "NegativeControlPurgeTest.InPlace");
 
     /** The filter for every real test (no negative control), without the native-strategy variants if asked. */
     public static String realTests(boolean withNative) {
