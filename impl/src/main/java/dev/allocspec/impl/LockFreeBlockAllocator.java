@@ -198,8 +198,8 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
      * at its low water. Every other case, and every rejection, is {@link #allocateInGeneral}, out of line. What the fast
      * path calls is small (see {@link #makeLive}), so the JIT inlines all of it however the allocator was used
      * while it profiled; and the general path's call site is cold in every profile in which the fast path's cases
-     * are common, so the JIT leaves it out of line and callers can inline this method (BENCHMARKS.md, "The hot path
-     * after mixed use").
+     * are common, so the JIT leaves it out of line and callers can inline this method (what decides it, measured:
+     * docs/benchmarks/small-pair/REPORT.md, "After mixed use").
      *
      * <p>The fast path makes no call that can come back with the heap changed: a due low-water pass sends the operation
      * to the general path instead ({@link ThreadCache#countFastOperation()}; a call on a rarely taken branch of the fast
@@ -215,13 +215,12 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (cache != null) {
             ThreadCache.Bin bin = cache.bins[classIndex];
             int top = bin.count - 1;
-            // Not empty (the low water is at least 0), no new low water to note, and no low-water pass due.
-            if (top >= bin.lowWater) {
+            if (top >= bin.lowWater) { // not empty (the low water is at least 0), and no new low water to note
                 long block = bin.blocks[top];
                 Chunk chunk = bin.chunks[top];
                 int index = chunk.blockIndex(block);
-                MemorySegment segment = chunk.lastSegmentOfSize(index, byteSize); // a new one: the general path's
-                if (segment != null && cache.countFastOperation()) {
+                MemorySegment segment = chunk.lastSegmentOfSize(index, byteSize); // null: a new one is made in general
+                if (segment != null && cache.countFastOperation()) { // and no low-water pass due
                     bin.count = top;
                     makeLive(chunk, index, block, byteSize);
                     cache.releaseIfStripe();
@@ -433,7 +432,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
      * first if full, or on the shared stack.
      */
     private void pushClaimed(Chunk chunk, long address, ThreadCache cache) {
-        if (cache == null && caches != null) {
+        if (cache == null && cacheLookup != null) {
             cache = cacheLookup.current();
         }
         if (cache == null) {
