@@ -431,6 +431,43 @@ class ThreadCachesTest {
         // @AfterEach: checkInvariants counts the blocks in the stripes as free (INV-CONSERVATION)
     }
 
+    /**
+     * The fast paths release a stripe without a try/finally: after every allocation and free of a virtual thread, on
+     * the fast path and off it (refills, full-bin flushes, low-water passes, a block of another size), every stripe is
+     * free again. A stripe left taken would send virtual threads to the shared stack for good.
+     */
+    @Test
+    void aVirtualThreadLeavesEveryStripeFreeAfterEachOperation() throws Exception {
+        try (LockFreeBlockAllocator small = LockFreeBlockAllocator.builder().policy(new ChunkPolicy(64))
+                .threadCacheSettings(ThreadCacheSettings.of(8, 4, 16)).build()) {
+            ThreadCacheLookup lookup = small.threadCaches().lookup();
+            onVirtualThread(() -> {
+                List<MemorySegment> blocks = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    blocks.add(small.allocate(i % 3 == 0 ? 64 : 40));
+                    assertEveryStripeFree(lookup);
+                }
+                for (MemorySegment block : blocks) {
+                    small.free(block);
+                    assertEveryStripeFree(lookup);
+                }
+                for (int i = 0; i < 100; i++) {
+                    small.free(small.allocate(64));
+                    assertEveryStripeFree(lookup);
+                }
+            });
+        }
+    }
+
+    private static void assertEveryStripeFree(ThreadCacheLookup lookup) {
+        int stripes = ThreadCacheLookup.stripeCount(Runtime.getRuntime().availableProcessors());
+        for (int i = 0; i < stripes; i++) {
+            ThreadCache stripe = lookup.stripe(i);
+            assertThat(stripe.tryAcquire()).as("stripe %d free", i).isTrue();
+            stripe.release();
+        }
+    }
+
     @Test
     void aVirtualThreadWhoseStripesAreInUseGoesToTheSharedStack() throws Exception {
         onVirtualThread(() -> {
