@@ -276,12 +276,21 @@ final class LargeMappingCache {
         return bases;
     }
 
-    /** How many mappings a large free can find by base, and whether {@code mapping} is one; for the invariant walk. */
-    boolean isRecorded(Chunk mapping, int[] recorded) {
+    /** Whether a large free finds {@code mapping} by its base; for the invariant walk. */
+    boolean isRecorded(Chunk mapping) {
         lock.lock();
         try {
-            recorded[0] = bases.size();
             return bases.get(mapping.base) == mapping;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many mappings a large free can find by base; for the invariant walk. */
+    int recordedCount() {
+        lock.lock();
+        try {
+            return bases.size();
         } finally {
             lock.unlock();
         }

@@ -334,10 +334,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             mapping = mapLarge(byteSize);
             large.mapped(mapping, byteSize);
         }
-        long now = large.now(); // the rest of the purge point: a pooled pass if one is due
-        if (pooledPurge.due(now)) {
-            withOwnCache(cache -> pooledPurge.atPurgePoint(now, flusher(cache)));
-        }
+        endLargePurgePoint(null);
         // Benign race: the segment slot is written by the block's owner only (see Chunk#segment), here after the
         // lock released the mapping to this thread and before a free of it can take the lock.
         return mapping.segment(0, byteSize);
@@ -435,18 +432,28 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         if (cache == null && cacheLookup != null) {
             cache = cacheLookup.current();
         }
+        try {
+            putFree(chunk, address, cache);
+        } finally {
+            if (cache != null) {
+                cache.releaseIfStripe();
+            }
+        }
+    }
+
+    /**
+     * Puts a claimed block on the bin of {@code cache}, held by this thread, flushing it first if full; or, with no
+     * cache, on the shared stack.
+     */
+    private void putFree(Chunk chunk, long address, ThreadCache cache) {
         if (cache == null) {
             Pool pool = pools[chunk.classIndex];
             pool.live.decrement();
             pool.stack.push(address);
             return;
         }
-        try {
-            cache.lastChunk = chunk;
-            caches.give(cache, chunk.classIndex, address, chunk);
-        } finally {
-            cache.releaseIfStripe();
-        }
+        cache.lastChunk = chunk;
+        caches.give(cache, chunk.classIndex, address, chunk);
     }
 
     /**
@@ -504,14 +511,7 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
     private void freePooled(Chunk chunk, MemorySegment block, ThreadCache cache) {
         long address = block.address();
         claimPooled(chunk, block, address);
-        if (cache != null) {
-            cache.lastChunk = chunk;
-            caches.give(cache, chunk.classIndex, address, chunk);
-        } else {
-            Pool pool = pools[chunk.classIndex];
-            pool.live.decrement();
-            pool.stack.push(address);
-        }
+        putFree(chunk, address, cache);
     }
 
     /**
@@ -559,14 +559,26 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
             freeInGeneral(block, address, null);
             return;
         }
-        if (found == LargeMappingCache.FREED) {
-            long now = large.now(); // INV-RAW-RETURNED: cached, still mapped; the rest of the purge point
-            if (pooledPurge.due(now)) {
-                withOwnCache(cache -> pooledPurge.atPurgePoint(now, flusher(cache)));
-            }
+        if (found != LargeMappingCache.FREED) {
+            throw rejectLargeFree(address, byteSize, found);
+        }
+        endLargePurgePoint(null); // INV-RAW-RETURNED: cached, still mapped
+    }
+
+    /**
+     * The rest of the purge point that ends a large allocation or free: a pooled pass if one is due, after the calling
+     * thread's cache is flushed: {@code held} if this thread holds it for the operation, else the cache it can take.
+     */
+    private void endLargePurgePoint(ThreadCache held) {
+        long now = large.now();
+        if (!pooledPurge.due(now)) {
             return;
         }
-        throw rejectLargeFree(address, byteSize, found);
+        if (held != null) {
+            pooledPurge.atPurgePoint(now, flusher(held));
+        } else {
+            withOwnCache(cache -> pooledPurge.atPurgePoint(now, flusher(cache)));
+        }
     }
 
     /** Why a large free found its mapping's state word not "live with this size": double free or wrong size. */
@@ -585,14 +597,10 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         // block live with its size; a free of a cached mapping finds FREE (double free); a wrong size fails.
         long byteSize = block.byteSize();
         long found = large.free(chunk, byteSize);
-        if (found == LargeMappingCache.FREED) {
-            long now = large.now(); // INV-RAW-RETURNED: cached, still mapped; the rest of the purge point
-            if (pooledPurge.due(now)) {
-                pooledPurge.atPurgePoint(now, flusher(cache));
-            }
-            return;
+        if (found != LargeMappingCache.FREED) {
+            throw rejectLargeFree(address, byteSize, found);
         }
-        throw rejectLargeFree(address, byteSize, found);
+        endLargePurgePoint(cache); // INV-RAW-RETURNED: cached, still mapped
     }
 
     @Override
@@ -787,13 +795,12 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
         long live = 0;
         long liveBytes = 0;
         int mappings = 0;
-        int[] recorded = new int[1];
         for (Chunk chunk : directory.chunks()) {
             if (!chunk.sizeClass.isRaw()) {
                 continue;
             }
             mappings++;
-            if (!large.isRecorded(chunk, recorded)) {
+            if (!large.isRecorded(chunk)) {
                 throw new InvariantViolation(Invariant.CONSERVATION, "large mapping 0x" + Long.toHexString(chunk.base)
                         + " is not recorded by its base: a free of its block would not find it");
             }
@@ -808,8 +815,9 @@ public final class LockFreeBlockAllocator implements BlockAllocator, SelfCheckin
                 liveBytes += chunk.memory.byteSize();
             }
         }
-        if (mappings > 0 && recorded[0] != mappings) {
-            throw new InvariantViolation(Invariant.CONSERVATION, "large: " + recorded[0] + " mappings recorded by base, "
+        int recorded = large.recordedCount();
+        if (recorded != mappings) {
+            throw new InvariantViolation(Invariant.CONSERVATION, "large: " + recorded + " mappings recorded by base, "
                     + mappings + " in the directory");
         }
         long[] counted = large.counts();
